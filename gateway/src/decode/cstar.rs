@@ -1,0 +1,74 @@
+//! WET Labs C-Star lines to `cstar` records (no clock on the wire: no `time`).
+
+use std::io;
+
+use protocol::instruments::cstar::{CStarDecoder, CStarEvent, CStarLine, CStarSample};
+
+use super::{Emit, Report};
+use crate::record::{Record, Value};
+
+/// The record of one sample.
+fn sample_record(s: &CStarSample) -> Record {
+    let mut r = Record::new("cstar", None, Some(s.serial.to_string()));
+    if !s.suffix.is_empty() {
+        r.push("model_suffix", Value::Text(s.suffix.to_string()));
+    }
+    r.push("reference_counts", Value::Int(s.reference_counts.into()))
+        .push("signal_counts", Value::Int(s.signal_counts.into()))
+        .push("corrected_counts", Value::Int(s.corrected_counts.into()))
+        .push(
+            "beam_attenuation_per_m",
+            Value::Float(s.beam_attenuation_per_m),
+        )
+        .push("thermistor_counts", Value::Int(s.thermistor_counts.into()));
+    r
+}
+
+/// Decodes a whole C-Star file.
+pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> io::Result<()> {
+    let mut decoder: CStarDecoder = CStarDecoder::new();
+    let mut input = data;
+    let mut line_no = 0u64;
+    let mut handle = |event: CStarEvent<'_>, report: &mut Report| -> io::Result<()> {
+        line_no += 1;
+        match event {
+            CStarEvent::Line { result, raw } => match result {
+                Ok(CStarLine::Sample {
+                    sample,
+                    skipped_bytes,
+                }) => {
+                    if skipped_bytes > 0 {
+                        report.issue(
+                            format!("line {line_no}"),
+                            Some(skipped_bytes as u64),
+                            "garbage before record",
+                            "bytes before `CST-` skipped; the record was decoded".into(),
+                        );
+                    }
+                    emit(sample_record(&sample), report)?;
+                }
+                Ok(CStarLine::Blank) => {}
+                Err(e) => report.issue(
+                    format!("line {line_no}"),
+                    Some(raw.len() as u64),
+                    "not a record",
+                    e.to_string(),
+                ),
+            },
+            CStarEvent::Overflow { head } => report.issue(
+                format!("line {line_no}"),
+                None,
+                "overlong line",
+                format!("line longer than {} bytes discarded", head.len()),
+            ),
+        }
+        Ok(())
+    };
+    while let Some(event) = decoder.next_event(&mut input) {
+        handle(event, report)?;
+    }
+    if let Some(event) = decoder.finish() {
+        handle(event, report)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! Aanderaa optode lines to `optode` records.
+//!
+//! Oxygen is the instrument's µmol/L (`oxygen_umol_l`); the time is the data logger's
+//! prefix when the line has one. Logger status lines are counted in a note, not as
+//! problems; lines that are not records are reported with their reason.
+
+use std::io;
+
+use protocol::instruments::optode::{OptodeDecoder, OptodeEvent, OptodeLine, OptodeSample};
+
+use super::{Emit, Report};
+use crate::record::{Record, Value};
+
+/// The record of one sample.
+fn sample_record(s: &OptodeSample) -> Record {
+    let mut r = Record::new("optode", s.time, Some(s.serial.to_string()));
+    let model = s.model.map(|m| match s.model_suffix {
+        Some(c) => format!("{m}{c}"),
+        None => m.to_string(),
+    });
+    let opt = |v: Option<f64>| v.map(Value::Float);
+    r.push_opt("model", model.map(Value::Text))
+        .push("oxygen_umol_l", Value::Float(s.oxygen_umol_l))
+        .push("oxygen_saturation_pct", Value::Float(s.saturation_pct))
+        .push("temperature_c", Value::Float(s.temperature_c))
+        .push_opt("calphase_deg", opt(s.calphase_deg))
+        .push_opt("tcphase_deg", opt(s.tcphase_deg))
+        .push_opt("c1rph_deg", opt(s.c1rph_deg))
+        .push_opt("c2rph_deg", opt(s.c2rph_deg))
+        .push_opt("c1amp_mv", opt(s.c1amp_mv))
+        .push_opt("c2amp_mv", opt(s.c2amp_mv))
+        .push_opt("rawtemp_mv", opt(s.rawtemp_mv));
+    r
+}
+
+/// Decodes a whole optode file (or log).
+pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> io::Result<()> {
+    let mut decoder: OptodeDecoder = OptodeDecoder::new();
+    let mut input = data;
+    let mut line_no = 0u64;
+    let mut logger_messages = 0u64;
+    let mut handle = |event: OptodeEvent<'_>, report: &mut Report| -> io::Result<()> {
+        line_no += 1;
+        match event {
+            OptodeEvent::Line { result, raw } => match result {
+                Ok(OptodeLine::Sample {
+                    sample,
+                    skipped_bytes,
+                }) => {
+                    if skipped_bytes > 0 {
+                        report.issue(
+                            format!("line {line_no}"),
+                            Some(skipped_bytes as u64),
+                            "garbage before record",
+                            "bytes before the record skipped; the record was decoded".into(),
+                        );
+                    }
+                    emit(sample_record(&sample), report)?;
+                }
+                Ok(OptodeLine::LoggerMessage { .. }) => logger_messages += 1,
+                Ok(OptodeLine::Ack | OptodeLine::Blank) => {}
+                Err(e) => report.issue(
+                    format!("line {line_no}"),
+                    Some(raw.len() as u64),
+                    "not a record",
+                    e.to_string(),
+                ),
+            },
+            OptodeEvent::Overflow { head } => report.issue(
+                format!("line {line_no}"),
+                None,
+                "overlong line",
+                format!("line longer than {} bytes discarded", head.len()),
+            ),
+        }
+        Ok(())
+    };
+    while let Some(event) = decoder.next_event(&mut input) {
+        handle(event, report)?;
+    }
+    if let Some(event) = decoder.finish() {
+        handle(event, report)?;
+    }
+    if logger_messages > 0 {
+        report.note(format!("{logger_messages} data-logger status lines"));
+    }
+    Ok(())
+}

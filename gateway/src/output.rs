@@ -1,0 +1,131 @@
+//! Writing decoded records: JSON lines, or CSV.
+//!
+//! CSV holds one record type per file, so that every row has the header's columns: the
+//! file's main type (the type with the most records; the first seen on a tie) is written,
+//! and what was left out is returned for the caller to say on stderr. The decoding runs
+//! twice (once to learn the types and the union of their columns, once to write), which
+//! keeps memory flat whatever the file's size.
+
+use std::collections::HashSet;
+use std::io::{self, Write};
+
+use crate::decode::{decode, DecodeError, Format, Report};
+use crate::record::Record;
+
+/// Bytes of JSON lines gathered before one write to the output.
+const JSONL_CHUNK: usize = 64 * 1024;
+
+/// Decodes `data` and writes one JSON object per line to `out`.
+pub fn write_jsonl(
+    format: Format,
+    data: &[u8],
+    out: &mut dyn Write,
+) -> Result<Report, DecodeError> {
+    // Records are serialised into a local buffer and written in chunks: one call through
+    // `dyn Write` per chunk rather than per JSON token.
+    let mut buf: Vec<u8> = Vec::with_capacity(JSONL_CHUNK + 4096);
+    let mut sink = |r: Record| -> io::Result<()> {
+        serde_json::to_writer(&mut buf, &r).map_err(io::Error::from)?;
+        buf.push(b'\n');
+        if buf.len() >= JSONL_CHUNK {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+        Ok(())
+    };
+    let report = decode(format, data, &mut sink)?;
+    out.write_all(&buf)?;
+    Ok(report)
+}
+
+/// Per record type: count and CSV columns in first-seen order.
+#[derive(Default)]
+struct TypeColumns {
+    kinds: Vec<(&'static str, u64, Vec<String>, HashSet<String>)>,
+}
+
+impl TypeColumns {
+    fn add(&mut self, r: &Record) {
+        let i = match self.kinds.iter().position(|(k, ..)| *k == r.kind) {
+            Some(i) => i,
+            None => {
+                self.kinds.push((r.kind, 0, Vec::new(), HashSet::new()));
+                self.kinds.len() - 1
+            }
+        };
+        if let Some((_, n, cols, seen)) = self.kinds.get_mut(i) {
+            *n += 1;
+            for c in r.csv_columns() {
+                if seen.insert(c.clone()) {
+                    cols.push(c);
+                }
+            }
+        }
+    }
+
+    /// The main type: most records, first seen on a tie.
+    fn main(&self) -> Option<&(&'static str, u64, Vec<String>, HashSet<String>)> {
+        let most = self.kinds.iter().map(|(_, n, ..)| *n).max()?;
+        self.kinds.iter().find(|(_, n, ..)| *n == most)
+    }
+}
+
+/// Decodes `data` and writes a CSV header and one row per record of the main type to `out`.
+/// Returns the report and, when other types were left out, a sentence saying which.
+pub fn write_csv(
+    format: Format,
+    data: &[u8],
+    out: &mut dyn Write,
+) -> Result<(Report, Option<String>), DecodeError> {
+    let mut types = TypeColumns::default();
+    let first = decode(format, data, &mut |r: Record| {
+        types.add(&r);
+        Ok(())
+    })?;
+    let Some((main, _, columns, _)) = types.main() else {
+        return Ok((first, None));
+    };
+    out.write_all(columns.join(",").as_bytes())?;
+    out.write_all(b"\n")?;
+    let mut sink = |r: Record| -> io::Result<()> {
+        if r.kind == *main {
+            out.write_all(r.csv_row(columns).as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    };
+    let mut report = decode(first.format, data, &mut sink)?;
+    report.detected = first.detected;
+    let left_out: Vec<String> = types
+        .kinds
+        .iter()
+        .filter(|(k, ..)| k != main)
+        .map(|(k, n, ..)| format!("{n} {k}"))
+        .collect();
+    let note = (!left_out.is_empty()).then(|| {
+        format!(
+            "csv holds the {main} records only; left out: {} (use --output jsonl for every record)",
+            left_out.join(", ")
+        )
+    });
+    Ok((report, note))
+}
+
+/// Writes records already decoded (e.g. by a replay) as CSV: a header and one row per
+/// record of the most numerous type; the other types are left out (use JSON lines).
+pub fn write_records_csv(records: &[Record], out: &mut dyn Write) -> io::Result<()> {
+    let mut types = TypeColumns::default();
+    for r in records {
+        types.add(r);
+    }
+    let Some((main, _, columns, _)) = types.main() else {
+        return Ok(());
+    };
+    out.write_all(columns.join(",").as_bytes())?;
+    out.write_all(b"\n")?;
+    for r in records.iter().filter(|r| r.kind == *main) {
+        out.write_all(r.csv_row(columns).as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
