@@ -11,14 +11,17 @@ step "toolchain components and targets"
 rustup component add rustfmt clippy 2>&1 | tail -n 2
 rustup target add thumbv7em-none-eabihf 2>&1 | tail -n 1
 
-step "system packages"
+step "system packages (gcc for the C ABI test, socat for the serial-port test, ARM size)"
 missing=()
 command -v gcc >/dev/null || missing+=(gcc)
 command -v python3 >/dev/null || missing+=(python3)
+command -v socat >/dev/null || missing+=(socat)
+command -v arm-none-eabi-size >/dev/null || missing+=(binutils-arm-none-eabi)
 if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  echo "installing: ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-echo "ok: gcc $(gcc -dumpversion), $(python3 --version)"
+echo "ok: gcc $(gcc -dumpversion), $(python3 --version), $(socat -V | sed -n 2p)"
 
 step "cargo fmt --check"
 cargo fmt --all --check
@@ -28,6 +31,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "no_std, no-alloc build of protocol for thumbv7em-none-eabihf"
 cargo build -p protocol --no-default-features --target thumbv7em-none-eabihf
+
+step "firmware: no_std controller and C ABI for thumbv7em, bare-metal example linked, sizes"
+bash bench/firmware_size.sh
 
 step "SPEC.md golden frames, re-derived by an independent Python packer"
 python3 protocol/tests/spec_crosscheck.py

@@ -1,1 +1,213 @@
-fn main() {}
+//! `albatross`: the Albatross gateway command line.
+//!
+//! Exit codes: 0 ok (a file with bad records still decodes: they are reported on stderr),
+//! 1 runtime failure (cannot write the output), 2 bad usage, unreadable file or a format
+//! that is unknown or not recognised.
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use gateway::decode::{DecodeError, Format};
+use gateway::output::{write_csv, write_jsonl};
+
+mod commands;
+
+/// Albatross telemetry gateway (EMSO Ligure Ouest).
+#[derive(Debug, Parser)]
+#[command(name = "albatross", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the gateway service: read every configured link, archive, decode, store.
+    Run(RunArgs),
+    /// Everything on this machine: the simulated ALBATROSS line over loopback TCP, an
+    /// embedded MQTT broker and the gateway, writing under ./albatross-data.
+    Demo(DemoArgs),
+    /// Decode an instrument file to records on stdout (summary and problems on stderr).
+    Decode(DecodeArgs),
+    /// Replay a capture or raw-archive day through the gateway's decoders (records on stdout).
+    Replay(ReplayArgs),
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The configuration file (TOML; see gateway/albatross.example.toml).
+    #[arg(long)]
+    config: PathBuf,
+    /// Log format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Where the demo writes (archive, records, spool).
+    #[arg(long, default_value = "albatross-data")]
+    data_dir: PathBuf,
+    /// Simulated seconds per wall-clock second (600: a 30-min poll every 3 s).
+    #[arg(long, default_value_t = 600.0)]
+    speed: f64,
+    /// Stop after this many wall-clock seconds (default: run until Ctrl-C).
+    #[arg(long)]
+    seconds: Option<u64>,
+    /// Log format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Args)]
+struct ReplayArgs {
+    /// The capture file (captures/FORMAT.md) or a raw-archive day file.
+    capture: PathBuf,
+    /// A configuration: records get its station metadata and instrument names.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// What the captured link carries.
+    #[arg(long, value_enum, default_value_t = CarriesArg::Modem)]
+    carries: CarriesArg,
+    /// For an instrument link: the instrument's serial number.
+    #[arg(long)]
+    serial: Option<String>,
+    /// Output encoding.
+    #[arg(long, value_enum, default_value_t = Output::Jsonl)]
+    output: Output,
+}
+
+/// What a replayed link carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CarriesArg {
+    /// The acoustic modem's host interface.
+    Modem,
+    /// SBE 37 ASCII lines.
+    Sbe37Ascii,
+    /// Nortek binary.
+    Nortek,
+    /// Optode lines.
+    Optode,
+    /// C-Star lines.
+    Cstar,
+}
+
+/// Output encodings of `decode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Output {
+    /// One JSON object per line.
+    Jsonl,
+    /// A header line, then one row per record of the file's main record type.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+struct DecodeArgs {
+    /// The file to decode.
+    file: PathBuf,
+    /// Input format; `auto` recognises it from the content.
+    #[arg(long, value_enum, default_value_t = Format::Auto)]
+    format: Format,
+    /// Output encoding.
+    #[arg(long, value_enum, default_value_t = Output::Jsonl)]
+    output: Output,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => {
+            init_logs(args.log_format);
+            commands::run(&args.config)
+        }
+        Command::Demo(args) => {
+            init_logs(args.log_format);
+            commands::demo(&args.data_dir, args.speed, args.seconds)
+        }
+        Command::Decode(args) => match decode(&args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("albatross decode: {e:#}");
+                ExitCode::from(1)
+            }
+        },
+        Command::Replay(args) => {
+            let carries = match args.carries {
+                CarriesArg::Modem => gateway::config::Carries::Modem,
+                CarriesArg::Sbe37Ascii => gateway::config::Carries::Sbe37Ascii,
+                CarriesArg::Nortek => gateway::config::Carries::Nortek,
+                CarriesArg::Optode => gateway::config::Carries::Optode,
+                CarriesArg::Cstar => gateway::config::Carries::Cstar,
+            };
+            commands::replay(
+                &args.capture,
+                args.config.as_deref(),
+                carries,
+                args.serial.as_deref(),
+                args.output == Output::Csv,
+            )
+        }
+    }
+}
+
+/// Structured logs on stderr (`RUST_LOG` filters, default `info`).
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Runs `decode`; `Err` is a runtime failure (exit 1).
+fn decode(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
+    let name = args.file.display().to_string();
+    let data = match std::fs::read(&args.file) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("albatross decode: cannot read {name}: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = match args.output {
+        Output::Jsonl => write_jsonl(args.format, &data, &mut out).map(|r| (r, None)),
+        Output::Csv => write_csv(args.format, &data, &mut out),
+    };
+    let result = result.and_then(|r| out.flush().map(|()| r).map_err(DecodeError::Output));
+    match result {
+        Ok((report, note)) => {
+            eprint!("{}", report.summary(&name));
+            if let Some(note) = note {
+                eprintln!("  {note}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(DecodeError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            // The reader went away (`| head`): not a failure of ours.
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(DecodeError::Output(e)) => Err(e).context(format!("writing the records of {name}")),
+        Err(e) => {
+            eprintln!("albatross decode: {name}: {e}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}

@@ -9,6 +9,7 @@
 //!   back together, with duplicate suppression ([`seq_window`]), timeouts and memory bounds.
 //! - [`hostif`]: the EvoLogics S2C modem host interface (AT lines, `+++AT` framing).
 //! - [`framed`]: the plain framed link mode (sync word, length, CRC) for links without a modem.
+//! - [`capture`]: the capture / raw-archive file format (bytes with receive times).
 //! - [`crc`]: the CRC-16 shared by frames and the framed link mode.
 //! - [`lines`]: a bounded line splitter for the instruments' ASCII outputs.
 //! - [`instruments`]: decoders for the observatory's instrument formats.
@@ -25,6 +26,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod capture;
 pub mod crc;
 pub mod fragment;
 pub mod frame;

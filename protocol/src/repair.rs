@@ -148,6 +148,11 @@ impl Repair {
             // the link just came back: ask without waiting out an old backoff
             self.next_allowed = self.next_allowed.min(now.0);
             self.backoff = 0;
+        } else if self.backoff > 0 {
+            // a frame got through after failed requests: the channel works again, so stop
+            // backing off (the minimum interval still paces the next request)
+            self.backoff = 0;
+            self.next_allowed = self.next_allowed.min(now.0 + self.config.min_interval_ms);
         }
         s.last_rx = Some(now.0);
         let Some(high) = s.highest else {

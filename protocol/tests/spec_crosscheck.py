@@ -67,7 +67,7 @@ def line_status():
     for v in (14412, 48, 1, 100, 3, 0):
         b.put(v, 16)
     b.put(0, 12)
-    b.put(102, 12)
+    b.put(104, 12)
     b.put(8, 8)
     kinds = [(2, 500), (2, 750), (2, 1000), (1, 1250), (2, 1500), (2, 2000), (1, 2200), (2, 2400)]
     for slot, (kind, depth) in enumerate(kinds):

@@ -24,7 +24,8 @@ pub enum InstrumentKind {
 }
 
 impl InstrumentKind {
-    fn from_code(code: u8) -> Result<Self, MessageError> {
+    /// The kind for a 4-bit inventory code; codes 4–15 are rejected.
+    pub fn from_code(code: u8) -> Result<Self, MessageError> {
         Ok(match code {
             0 => InstrumentKind::Unknown,
             1 => InstrumentKind::Sbe37Ctd,

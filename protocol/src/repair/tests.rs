@@ -146,3 +146,27 @@ proptest! {
         prop_assert_eq!(r.missing(3), 0);
     }
 }
+
+#[test]
+fn a_frame_after_failures_ends_the_backoff() {
+    let cfg = RepairConfig {
+        grace_ms: 0,
+        retry_ms: 0,
+        ..Default::default()
+    };
+    let mut r = Repair::new(cfg);
+    r.on_frame(1, 1, t(0));
+    r.on_frame(1, 5, t(0));
+    assert!(r.poll_request(t(0)).is_some());
+    for _ in 0..8 {
+        r.on_request_outcome(false, t(0));
+    }
+    assert_eq!(r.poll_request(t(10 * MIN)), None, "backing off for hours");
+    r.on_frame(1, 6, t(10 * MIN)); // the channel carries frames again
+    assert_eq!(
+        r.poll_request(t(10 * MIN)),
+        None,
+        "still paced by the minimum interval"
+    );
+    assert!(r.poll_request(t(11 * MIN)).is_some());
+}

@@ -1,0 +1,387 @@
+//! The configuration's shape (serde). Field docs say what each key means; the example file
+//! `gateway/albatross.example.toml` shows them all.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use toml::Spanned;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Who runs the observatory: metadata written into every output.
+    pub station: Station,
+    /// The gateway process itself.
+    #[serde(default)]
+    pub gateway: GatewaySettings,
+    /// Platforms (mooring lines, seafloor nodes) and their instruments.
+    #[serde(rename = "platform", default)]
+    pub platforms: Vec<Platform>,
+    /// Byte sources: modems and instruments, over serial, TCP or a capture replay.
+    #[serde(rename = "link", default)]
+    pub links: Vec<Link>,
+    /// The raw archive of every byte read.
+    #[serde(default)]
+    pub archive: ArchiveSettings,
+    /// Where records go.
+    #[serde(default)]
+    pub sinks: Sinks,
+}
+
+/// Station-level metadata (ACDD/EMSO global attributes, MQTT topic root).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Station {
+    /// Site id used in topics and paths (`[a-z0-9_-]+`), e.g. `emso-ligure-ouest`.
+    pub site: Spanned<String>,
+    /// Human-readable site name.
+    pub name: String,
+    /// Institution operating the site.
+    pub institution: String,
+    /// Project or infrastructure.
+    #[serde(default)]
+    pub project: String,
+    /// Web page about the data.
+    #[serde(default)]
+    pub info_url: String,
+    /// Data licence.
+    #[serde(default)]
+    pub license: String,
+    /// Person or group to contact.
+    #[serde(default)]
+    pub creator_name: String,
+    /// Their e-mail.
+    #[serde(default)]
+    pub creator_email: String,
+}
+
+/// Settings of the gateway process.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GatewaySettings {
+    /// Gateway id (`[a-z0-9_-]+`), in its MQTT client id and online topic.
+    pub id: Spanned<String>,
+    /// Root of everything the gateway writes (archive, record files).
+    pub data_dir: PathBuf,
+}
+
+impl Default for GatewaySettings {
+    fn default() -> Self {
+        GatewaySettings {
+            id: Spanned::new(0..0, "gateway".into()),
+            data_dir: PathBuf::from("albatross-data"),
+        }
+    }
+}
+
+/// A platform: a mooring line or a seafloor node.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    /// Platform id (`[a-z0-9_-]+`), in topics and paths, e.g. `albatross`.
+    pub id: Spanned<String>,
+    /// Human-readable name.
+    pub name: String,
+    /// Latitude, decimal degrees north.
+    pub latitude: Spanned<f64>,
+    /// Longitude, decimal degrees east.
+    pub longitude: Spanned<f64>,
+    /// Water depth at the platform, metres.
+    #[serde(default)]
+    pub water_depth_m: Option<f64>,
+    /// Acoustic node id of the platform's line controller (frame `source`, 1–15).
+    #[serde(default)]
+    pub acoustic_source: Option<Spanned<u8>>,
+    /// The platform's instruments.
+    #[serde(rename = "instrument", default)]
+    pub instruments: Vec<Instrument>,
+}
+
+/// Kinds of instrument the gateway decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InstrumentKind {
+    /// Sea-Bird SBE 37 MicroCAT (T, C, P).
+    Sbe37,
+    /// SBE 37 with SBE 63 optical oxygen.
+    Sbe37Odo,
+    /// Nortek Aquadopp current meter.
+    Aquadopp,
+    /// Aanderaa oxygen optode.
+    Optode,
+    /// WET Labs C-Star transmissometer.
+    Cstar,
+}
+
+/// One instrument.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instrument {
+    /// What it is.
+    pub kind: InstrumentKind,
+    /// Manufacturer's serial number (`[A-Za-z0-9_-]+`; unique across the configuration).
+    pub serial: Spanned<String>,
+    /// Slot on an acoustic line (0–15): how the line controller's batches name it.
+    #[serde(default)]
+    pub slot: Option<Spanned<u8>>,
+    /// Nominal depth, metres.
+    pub nominal_depth_m: f64,
+}
+
+/// What a link's bytes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Carries {
+    /// An acoustic modem's host interface (EvoLogics S2C) carrying our frames.
+    Modem,
+    /// SBE 37 real-time ASCII lines.
+    Sbe37Ascii,
+    /// Nortek classic binary.
+    Nortek,
+    /// Aanderaa optode lines.
+    Optode,
+    /// C-Star lines.
+    Cstar,
+}
+
+/// One byte source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    /// Link name (`[a-z0-9_-]+`, unique): in logs and archive paths.
+    pub name: Spanned<String>,
+    /// Platform id whose instruments this link carries.
+    pub platform: Spanned<String>,
+    /// What the bytes are.
+    pub carries: Carries,
+    /// For an instrument link: the serial number of its instrument on the platform.
+    #[serde(default)]
+    pub instrument: Option<Spanned<String>>,
+    /// Transport: a TCP connection (give exactly one of `tcp`, `serial`, `replay`).
+    #[serde(default)]
+    pub tcp: Option<TcpTransport>,
+    /// Transport: a serial port.
+    #[serde(default)]
+    pub serial: Option<SerialTransport>,
+    /// Transport: a capture file played back.
+    #[serde(default)]
+    pub replay: Option<ReplayTransport>,
+    /// Modem settings (links carrying `modem`).
+    #[serde(default)]
+    pub modem: ModemSettings,
+}
+
+/// A TCP connection the gateway opens (to the modem's port 9200, a serial server, …).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TcpTransport {
+    /// `host:port` to connect to.
+    pub address: Spanned<String>,
+}
+
+/// Parity of a serial port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Parity {
+    /// None.
+    #[default]
+    None,
+    /// Odd.
+    Odd,
+    /// Even.
+    Even,
+}
+
+/// A serial port.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SerialTransport {
+    /// Device path, e.g. `/dev/ttyUSB0`.
+    pub path: PathBuf,
+    /// Baud rate.
+    #[serde(default = "default_baud")]
+    pub baud: u32,
+    /// Parity.
+    #[serde(default)]
+    pub parity: Parity,
+    /// Data bits (5–8).
+    #[serde(default = "default_data_bits")]
+    pub data_bits: Spanned<u8>,
+    /// Stop bits (1 or 2).
+    #[serde(default = "default_stop_bits")]
+    pub stop_bits: Spanned<u8>,
+}
+
+fn default_baud() -> u32 {
+    9600
+}
+fn default_data_bits() -> Spanned<u8> {
+    Spanned::new(0..0, 8)
+}
+fn default_stop_bits() -> Spanned<u8> {
+    Spanned::new(0..0, 1)
+}
+
+/// How fast a capture is played back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pace {
+    /// As fast as possible.
+    #[default]
+    Fast,
+    /// At the pace it was recorded.
+    Recorded,
+}
+
+/// A capture file played back as if read from a link.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayTransport {
+    /// The capture file (`captures/FORMAT.md`).
+    pub file: PathBuf,
+    /// Playback pace.
+    #[serde(default)]
+    pub pace: Pace,
+}
+
+/// How host commands are framed on a modem link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Framing {
+    /// Command mode: plain lines.
+    #[default]
+    Command,
+    /// Data mode: `+++AT…` framing.
+    Data,
+}
+
+/// Settings of a modem link.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModemSettings {
+    /// Send selective-repeat requests for missing frames.
+    pub downlink: bool,
+    /// Command or data mode.
+    pub framing: Framing,
+    /// A gap must be this old before it is asked for, seconds.
+    pub repair_grace_s: u32,
+    /// Least time between two requests, seconds.
+    pub repair_interval_s: u32,
+    /// Ask again for frames still missing after this long, seconds.
+    pub repair_retry_s: u32,
+    /// Incomplete messages are dropped after this long, seconds.
+    pub reassembly_timeout_s: u32,
+}
+
+impl Default for ModemSettings {
+    fn default() -> Self {
+        ModemSettings {
+            downlink: true,
+            framing: Framing::Command,
+            repair_grace_s: 600,
+            repair_interval_s: 60,
+            repair_retry_s: 1800,
+            reassembly_timeout_s: 3 * 86_400,
+        }
+    }
+}
+
+/// The raw archive.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ArchiveSettings {
+    /// Archive every byte read (strongly recommended: `reprocess` rebuilds from it).
+    pub enabled: bool,
+    /// Directory; default `<data_dir>/raw`.
+    pub dir: Option<PathBuf>,
+}
+
+impl Default for ArchiveSettings {
+    fn default() -> Self {
+        ArchiveSettings {
+            enabled: true,
+            dir: None,
+        }
+    }
+}
+
+/// Where records go.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sinks {
+    /// Daily JSON-lines files per instrument.
+    pub jsonl: JsonlSink,
+    /// An MQTT broker.
+    pub mqtt: Option<MqttSink>,
+}
+
+/// Daily JSON-lines files: `<dir>/<platform>/<year>/<type>_<serial>_<YYYYMMDD>.jsonl`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JsonlSink {
+    /// Write them.
+    pub enabled: bool,
+    /// Directory; default `<data_dir>/records`.
+    pub dir: Option<PathBuf>,
+}
+
+impl Default for JsonlSink {
+    fn default() -> Self {
+        JsonlSink {
+            enabled: true,
+            dir: None,
+        }
+    }
+}
+
+/// An MQTT broker to publish to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MqttSink {
+    /// Broker `host:port`.
+    pub address: Spanned<String>,
+    /// User name.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Password.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// CA certificate file (PEM): connect with TLS.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Spool directory; default `<data_dir>/spool`.
+    #[serde(default)]
+    pub spool_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Directory of the raw archive.
+    pub fn archive_dir(&self) -> PathBuf {
+        self.archive
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.gateway.data_dir.join("raw"))
+    }
+
+    /// Directory of the JSON-lines record files.
+    pub fn jsonl_dir(&self) -> PathBuf {
+        self.sinks
+            .jsonl
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.gateway.data_dir.join("records"))
+    }
+
+    /// The platform with id `id`.
+    pub fn platform(&self, id: &str) -> Option<&Platform> {
+        self.platforms.iter().find(|p| p.id.get_ref() == id)
+    }
+}
+
+impl TcpTransport {
+    /// The address parsed, if it is a literal `ip:port`.
+    pub fn socket_addr(&self) -> Option<SocketAddr> {
+        self.address.get_ref().parse().ok()
+    }
+}

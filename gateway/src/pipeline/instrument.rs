@@ -1,0 +1,179 @@
+//! An instrument's own serial output (the MII's MicroCAT, Aquadopp, optode, C-Star) as a
+//! link: bytes in any chunking → records of that instrument.
+//!
+//! Line formats are split with a bounded [`LineSplitter`] and each complete line goes
+//! through the same decoders as `albatross decode`; Nortek binary goes through the
+//! streaming Nortek decoder. Records get the configured instrument's serial when the
+//! format carries none.
+
+use super::{InstrumentMeta, LinkDecoder, Notice, Observation, Output, PlatformMeta};
+use crate::config::Carries;
+use crate::decode::{self, Format};
+use crate::record::Record;
+use protocol::instruments::nortek;
+use protocol::lines::{LineEvent, LineSplitter};
+use protocol::time::UtcTime;
+use std::sync::Arc;
+
+/// Longest instrument line kept.
+const MAX_LINE: usize = 1024;
+
+enum Inner {
+    Lines(Format, Box<LineSplitter<MAX_LINE>>),
+    Nortek(Box<nortek::Decoder>, Option<String>),
+}
+
+/// The decoder of one instrument link.
+pub struct InstrumentDecoder {
+    name: Arc<str>,
+    platform: Arc<PlatformMeta>,
+    instrument: Option<Arc<InstrumentMeta>>,
+    inner: Inner,
+    records: u64,
+    problems: u64,
+}
+
+impl InstrumentDecoder {
+    /// A decoder for link `name` carrying `carries` from the instrument `serial` of `platform`.
+    pub fn new(name: &str, carries: Carries, platform: Arc<PlatformMeta>, serial: &str) -> Self {
+        let instrument = platform.by_serial(serial).cloned();
+        let inner = match carries {
+            Carries::Nortek => Inner::Nortek(Box::default(), None),
+            Carries::Optode => Inner::Lines(Format::Optode, Box::new(LineSplitter::new())),
+            Carries::Cstar => Inner::Lines(Format::Cstar, Box::new(LineSplitter::new())),
+            Carries::Sbe37Ascii | Carries::Modem => {
+                Inner::Lines(Format::Sbe37Ascii, Box::new(LineSplitter::new()))
+            }
+        };
+        InstrumentDecoder {
+            name: name.into(),
+            platform,
+            instrument,
+            inner,
+            records: 0,
+            problems: 0,
+        }
+    }
+
+    fn push(&mut self, mut record: Record, out: &mut Output) {
+        if record.serial.is_none() {
+            record.serial = self.instrument.as_ref().map(|i| i.serial.clone());
+        }
+        self.records += 1;
+        out.observations.push(Observation {
+            record,
+            platform: self.platform.clone(),
+            instrument: self.instrument.clone(),
+            link: self.name.clone(),
+        });
+    }
+
+    fn decode_line(&mut self, format: Format, line: &[u8], out: &mut Output) {
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            return;
+        }
+        let mut text = line.to_vec();
+        text.push(b'\n');
+        let mut records = Vec::new();
+        match decode::decode(format, &text, &mut |r| {
+            records.push(r);
+            Ok(())
+        }) {
+            Ok(report) => {
+                for issue in &report.issues {
+                    self.problems += 1;
+                    out.notices.push(Notice {
+                        warning: true,
+                        text: format!("bad {} line: {}", format.name(), issue.reason),
+                    });
+                }
+            }
+            Err(e) => {
+                self.problems += 1;
+                out.notices.push(Notice {
+                    warning: true,
+                    text: format!("bad {} line: {e}", format.name()),
+                });
+            }
+        }
+        for r in records {
+            self.push(r, out);
+        }
+    }
+}
+
+impl LinkDecoder for InstrumentDecoder {
+    fn feed(&mut self, bytes: &[u8], _now: UtcTime, out: &mut Output) {
+        match &mut self.inner {
+            Inner::Lines(format, splitter) => {
+                let format = *format;
+                let mut lines = Vec::new();
+                let mut overflows = 0;
+                splitter.feed(bytes, |e| match e {
+                    LineEvent::Line(l) => lines.push(l.to_vec()),
+                    LineEvent::Overflow { .. } => overflows += 1,
+                });
+                if overflows > 0 {
+                    self.problems += overflows;
+                    out.notices.push(Notice {
+                        warning: true,
+                        text: format!("{overflows} lines longer than {MAX_LINE} bytes dropped"),
+                    });
+                }
+                for l in lines {
+                    self.decode_line(format, &l, out);
+                }
+            }
+            Inner::Nortek(decoder, serial) => {
+                let mut records = Vec::new();
+                let mut skipped = Vec::new();
+                for event in decoder.feed(bytes) {
+                    match event {
+                        nortek::Event::Record { record, .. } => {
+                            if let nortek::Record::HardwareConfiguration(hw) = &record {
+                                *serial = Some(decode::nortek_serial(hw));
+                            }
+                            if let Some(r) = decode::nortek_record(&record, serial.clone()) {
+                                records.push(r);
+                            }
+                        }
+                        nortek::Event::Skipped(s) => {
+                            skipped.push(format!("{} bytes skipped: {}", s.bytes, s.reason))
+                        }
+                    }
+                }
+                self.problems += skipped.len() as u64;
+                out.notices.extend(skipped.into_iter().map(|text| Notice {
+                    warning: true,
+                    text,
+                }));
+                for r in records {
+                    self.push(r, out);
+                }
+            }
+        }
+    }
+
+    fn handle_time(&mut self, _now: UtcTime, _out: &mut Output) {}
+
+    fn next_deadline(&self) -> Option<UtcTime> {
+        None
+    }
+
+    fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn finish(&mut self, _now: UtcTime, out: &mut Output) {
+        if let Inner::Lines(format, splitter) = &mut self.inner {
+            let format = *format;
+            if let Some(last) = splitter.finish().map(<[u8]>::to_vec) {
+                self.decode_line(format, &last, out);
+            }
+        }
+    }
+
+    fn summary(&self) -> String {
+        format!("{} records, {} problems", self.records, self.problems)
+    }
+}

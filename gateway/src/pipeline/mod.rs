@@ -1,0 +1,65 @@
+//! The record pipeline behind each link, free of I/O: bytes and the time in, observations
+//! (records with their station metadata) and downlink bytes out.
+//!
+//! A [`LinkDecoder`] is what a link task drives: [`modem::ModemDecoder`] for the acoustic
+//! modem's host interface (frames → messages → records, with selective-repeat repair),
+//! [`instrument::InstrumentDecoder`] for an instrument's own serial output. The tokio
+//! layer only moves bytes between the link, the archive and these decoders.
+
+pub mod instrument;
+pub mod modem;
+mod station;
+
+pub use station::{InstrumentMeta, PlatformMeta};
+
+use crate::record::Record;
+use protocol::time::UtcTime;
+use std::sync::Arc;
+
+/// A record and where it comes from: what every sink needs (MQTT topics, file names,
+/// ERDDAP metadata).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// The record (its JSON form is the brief's §4 record).
+    pub record: Record,
+    /// The platform it belongs to.
+    pub platform: Arc<PlatformMeta>,
+    /// The instrument, when the record is an instrument's measurement and it is known.
+    pub instrument: Option<Arc<InstrumentMeta>>,
+    /// The link it came in on.
+    pub link: Arc<str>,
+}
+
+/// Something happened that the operator should know about (logged by the link task).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    /// `true` for a warning, `false` for information.
+    pub warning: bool,
+    /// What happened.
+    pub text: String,
+}
+
+/// What a decoder produced from one call.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// Observations, in order.
+    pub observations: Vec<Observation>,
+    /// Notices for the log.
+    pub notices: Vec<Notice>,
+}
+
+/// The per-link state machine driven by a link task.
+pub trait LinkDecoder: Send + Sync {
+    /// Bytes read from the link at `now`.
+    fn feed(&mut self, bytes: &[u8], now: UtcTime, out: &mut Output);
+    /// Timers due at `now`.
+    fn handle_time(&mut self, now: UtcTime, out: &mut Output);
+    /// When [`LinkDecoder::handle_time`] should next run.
+    fn next_deadline(&self) -> Option<UtcTime>;
+    /// Bytes to write to the link now (downlink), if any.
+    fn poll_transmit(&mut self) -> Option<Vec<u8>>;
+    /// The input ended (a replay finished): emit what is still held.
+    fn finish(&mut self, now: UtcTime, out: &mut Output);
+    /// One line of counters for the log.
+    fn summary(&self) -> String;
+}

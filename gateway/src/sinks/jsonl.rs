@@ -1,0 +1,99 @@
+//! Daily JSON-lines files, one per instrument and record type per UTC day:
+//! `<dir>/<platform>/<YYYY>/<type>_<serial>_<YYYYMMDD>.jsonl`, one record per line.
+//!
+//! Names come from the validated configuration (platform ids) or from decoded records;
+//! every name part is checked again here ([`safe_part`]) so that nothing that came over a
+//! link can steer a path (BRIEF §6).
+
+use super::Sink;
+use crate::pipeline::Observation;
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Most files kept open at once.
+const MAX_OPEN: usize = 64;
+
+/// The JSON-lines sink.
+#[derive(Debug)]
+pub struct JsonlSink {
+    dir: PathBuf,
+    open: HashMap<PathBuf, File>,
+}
+
+/// `s` if it is a safe file-name part (`[A-Za-z0-9_-]{1,64}`), else `"invalid"`.
+pub fn safe_part(s: &str) -> &str {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        s
+    } else {
+        "invalid"
+    }
+}
+
+impl JsonlSink {
+    /// A sink writing under `dir`.
+    pub fn new(dir: &Path) -> Self {
+        JsonlSink {
+            dir: dir.to_owned(),
+            open: HashMap::new(),
+        }
+    }
+
+    /// The file an observation belongs in.
+    pub fn path_of(&self, o: &Observation) -> PathBuf {
+        let serial = o.record.serial.as_deref().map_or("unknown", safe_part);
+        let (year, day) = match o.record.time {
+            Some(t) => {
+                let (y, m, d, ..) = t.to_civil();
+                (format!("{y:04}"), format!("{y:04}{m:02}{d:02}"))
+            }
+            None => ("undated".to_owned(), "undated".to_owned()),
+        };
+        self.dir
+            .join(safe_part(&o.platform.id))
+            .join(year)
+            .join(format!("{}_{serial}_{day}.jsonl", safe_part(o.record.kind)))
+    }
+}
+
+impl Sink for JsonlSink {
+    fn name(&self) -> &str {
+        "jsonl"
+    }
+
+    fn write(&mut self, batch: &[Observation]) -> io::Result<()> {
+        let mut touched = Vec::new();
+        for o in batch {
+            let path = self.path_of(o);
+            if !self.open.contains_key(&path) {
+                if self.open.len() >= MAX_OPEN {
+                    self.open.clear();
+                }
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                let f = OpenOptions::new().create(true).append(true).open(&path)?;
+                self.open.insert(path.clone(), f);
+            }
+            let line = o.record.to_json() + "\n";
+            // the file was inserted just above
+            if let Some(f) = self.open.get_mut(&path) {
+                f.write_all(line.as_bytes())?;
+            }
+            if !touched.contains(&path) {
+                touched.push(path);
+            }
+        }
+        for p in touched {
+            if let Some(f) = self.open.get_mut(&p) {
+                f.sync_data()?;
+            }
+        }
+        Ok(())
+    }
+}
