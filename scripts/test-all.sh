@@ -11,11 +11,12 @@ step "toolchain components and targets"
 rustup component add rustfmt clippy 2>&1 | tail -n 2
 rustup target add thumbv7em-none-eabihf 2>&1 | tail -n 1
 
-step "system packages (gcc for the C ABI test, socat for the serial-port test, ARM size)"
+step "system packages (gcc: C ABI test; socat: serial-port test; mosquitto: MQTT tests; ARM size)"
 missing=()
 command -v gcc >/dev/null || missing+=(gcc)
 command -v python3 >/dev/null || missing+=(python3)
 command -v socat >/dev/null || missing+=(socat)
+command -v mosquitto >/dev/null || missing+=(mosquitto mosquitto-clients)
 command -v arm-none-eabi-size >/dev/null || missing+=(binutils-arm-none-eabi)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
@@ -37,6 +38,15 @@ bash bench/firmware_size.sh
 
 step "SPEC.md golden frames, re-derived by an independent Python packer"
 python3 protocol/tests/spec_crosscheck.py
+
+step "daily files: IOOS compliance-checker (cf:1.6, acdd:1.3) and xarray on a replayed day"
+if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+.venv/bin/pip install -q compliance-checker==6.1.0 xarray==2025.1.2 netCDF4==1.7.2
+rm -rf target/daily-files-check
+cargo run -q -p gateway --bin albatross -- replay captures/clean-day.cap --config gateway/albatross.example.toml --files-dir target/daily-files-check > /dev/null
+.venv/bin/python gateway/tests/python/check_daily_files.py target/daily-files-check
+# the Rust test that runs the same script fails (never skips) without the venv
+export ALBATROSS_REQUIRE_PYTHON=1
 
 step "cargo test --workspace"
 cargo test --workspace

@@ -1,4 +1,4 @@
-//! The long-running subcommands: `run`, `demo`, `replay`.
+//! The long-running subcommands: `run`, `demo`, `replay`, `writer`.
 
 use gateway::config::{Carries, Config};
 use gateway::output::write_records_csv;
@@ -67,6 +67,48 @@ pub fn run(path: &Path) -> ExitCode {
         gateway::service::run(config, rx).await;
     });
     ExitCode::SUCCESS
+}
+
+/// `albatross writer --config FILE`: exit 2 for a bad configuration, 1 when the writer
+/// cannot run (output directory), 0 after a clean stop (SIGINT/SIGTERM).
+pub fn writer(path: &Path) -> ExitCode {
+    let config = match Config::load(path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("albatross writer: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let opts = match gateway::writer::WriterOptions::from_config(&config) {
+        Ok(o) => o,
+        Err(e) => {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let at = e.span.as_ref().map_or(0, |s| s.start);
+            let err = gateway::config::ConfigError::at(path, &text, at, &e.field, e.message);
+            eprintln!("albatross writer: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("albatross writer: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = rt.block_on(async {
+        let (tx, rx) = watch::channel(false);
+        tokio::spawn(shutdown_signal(tx, None));
+        gateway::writer::run(opts, rx).await
+    });
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            error!(error = %e, "writer failed");
+            eprintln!("albatross writer: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// The example configuration, adapted to the demo's simulated line on `sim_addr`.
@@ -205,6 +247,7 @@ pub fn replay(
     carries: Carries,
     serial: Option<&str>,
     csv: bool,
+    files_dir: Option<&Path>,
 ) -> ExitCode {
     let config = match config.map(Config::load).transpose() {
         Ok(c) => c,
@@ -251,6 +294,11 @@ pub fn replay(
     for n in &r.output.notices {
         eprintln!("{}: {}", if n.warning { "warning" } else { "note" }, n.text);
     }
+    if let Some(dir) = files_dir {
+        if let Err(code) = replay_files(dir, config.as_ref(), &r.output.observations) {
+            return code;
+        }
+    }
     eprintln!(
         "{}: {} capture records read; {}",
         path.display(),
@@ -264,4 +312,59 @@ pub fn replay(
         );
     }
     ExitCode::SUCCESS
+}
+
+/// The daily files of a replay (`replay --files-dir DIR`).
+fn replay_files(
+    dir: &Path,
+    config: Option<&Config>,
+    observations: &[gateway::pipeline::Observation],
+) -> Result<(), ExitCode> {
+    let Some(config) = config else {
+        eprintln!("albatross replay: --files-dir needs --config (station and instrument metadata)");
+        return Err(ExitCode::from(2));
+    };
+    if let Err(e) = config.files.qc.validate() {
+        eprintln!("albatross replay: [files.{}]: {}", e.field, e.reason);
+        return Err(ExitCode::from(2));
+    }
+    let writer = gateway::dailyfiles::DailyWriter::new(dir, config.files.qc.clone());
+    let station = gateway::dailyfiles::StationInfo::from(&config.station);
+    match writer.write_observations(&station, observations, true) {
+        Ok(report) => {
+            let rows: usize = report.days.iter().map(|d| d.rows).sum();
+            eprintln!(
+                "daily files: {} day files ({rows} rows) under {}; {} observations without daily files",
+                report.days.len(),
+                dir.display(),
+                report.skipped
+            );
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("albatross replay: daily files: {e}");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+/// `albatross erddap-config --config FILE`: the datasets.xml entries on stdout.
+pub fn erddap_config(path: &Path) -> ExitCode {
+    let config = match Config::load(path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("albatross erddap-config: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let xml = gateway::dailyfiles::erddap::datasets_xml(&config);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(xml.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("albatross erddap-config: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -4,12 +4,14 @@
 //! - [`decode`]: whole-file decoding of instrument formats into records, with format
 //!   recognition and a report of bad records.
 //! - [`output`]: JSON-lines and CSV writers for `albatross decode`.
+//! - [`writer`]: `albatross writer`, the shore-side MQTT subscriber that stores records.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod archive;
 pub mod broker;
 pub mod config;
+pub mod dailyfiles;
 pub mod decode;
 pub mod links;
 pub mod output;
@@ -20,3 +22,4 @@ pub mod replay;
 pub mod seawater;
 pub mod service;
 pub mod sinks;
+pub mod writer;

@@ -34,6 +34,12 @@ enum Command {
     Decode(DecodeArgs),
     /// Replay a capture or raw-archive day through the gateway's decoders (records on stdout).
     Replay(ReplayArgs),
+    /// Print the ERDDAP datasets.xml entries (EDDTableFromNcCFFiles) for the daily files of
+    /// the configured instruments.
+    ErddapConfig(ErddapConfigArgs),
+    /// Shore-side MQTT subscriber: store every record the gateways publish (broker from
+    /// [sinks.mqtt], settings from [writer]) in daily JSON-lines files, each record once.
+    Writer(WriterArgs),
 }
 
 /// Log line format.
@@ -48,6 +54,16 @@ enum LogFormat {
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The configuration file (TOML; see gateway/albatross.example.toml).
+    #[arg(long)]
+    config: PathBuf,
+    /// Log format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Args)]
+struct WriterArgs {
+    /// The configuration file (TOML): [station], [gateway], [sinks.mqtt] and [writer].
     #[arg(long)]
     config: PathBuf,
     /// Log format.
@@ -84,9 +100,20 @@ struct ReplayArgs {
     /// For an instrument link: the instrument's serial number.
     #[arg(long)]
     serial: Option<String>,
+    /// Also write the daily CSV + NetCDF files (ERDDAP) of the replayed records under DIR,
+    /// with the configuration's [files.qc] (merged with files already there).
+    #[arg(long, value_name = "DIR")]
+    files_dir: Option<PathBuf>,
     /// Output encoding.
     #[arg(long, value_enum, default_value_t = Output::Jsonl)]
     output: Output,
+}
+
+#[derive(Debug, Args)]
+struct ErddapConfigArgs {
+    /// The configuration file (TOML): [station], [[platform]] and [files].
+    #[arg(long)]
+    config: PathBuf,
 }
 
 /// What a replayed link carries.
@@ -136,6 +163,10 @@ fn main() -> ExitCode {
             init_logs(args.log_format);
             commands::demo(&args.data_dir, args.speed, args.seconds)
         }
+        Command::Writer(args) => {
+            init_logs(args.log_format);
+            commands::writer(&args.config)
+        }
         Command::Decode(args) => match decode(&args) {
             Ok(code) => code,
             Err(e) => {
@@ -143,6 +174,7 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Command::ErddapConfig(args) => commands::erddap_config(&args.config),
         Command::Replay(args) => {
             let carries = match args.carries {
                 CarriesArg::Modem => gateway::config::Carries::Modem,
@@ -157,6 +189,7 @@ fn main() -> ExitCode {
                 carries,
                 args.serial.as_deref(),
                 args.output == Output::Csv,
+                args.files_dir.as_deref(),
             )
         }
     }

@@ -102,6 +102,9 @@ pub fn sinks_for(config: &Config) -> Vec<Box<dyn Sink>> {
     if config.sinks.jsonl.enabled {
         sinks.push(Box::new(JsonlSink::new(&config.jsonl_dir())));
     }
+    if config.files.enabled {
+        sinks.push(Box::new(crate::sinks::files::FilesSink::new(config)));
+    }
     sinks
 }
 
@@ -164,7 +167,18 @@ pub async fn run_sinks(
 /// replay, until they have all finished). Returns the number of observations stored.
 pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
     let (tx, rx) = mpsc::channel(CHANNEL);
-    let sinks = sinks_for(&config);
+    let mut sinks = sinks_for(&config);
+    let mqtt_task = match crate::sinks::mqtt::start(&config) {
+        Ok(Some((sink, task))) => {
+            sinks.push(Box::new(sink));
+            Some(task)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            error!("MQTT sink not started: {e}");
+            None
+        }
+    };
     let sink_task = tokio::spawn(run_sinks(sinks, rx, |_| {}));
     let mut links = Vec::new();
     for link in &config.links {
@@ -181,6 +195,13 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
             archive,
             out: tx.clone(),
             shutdown: shutdown.clone(),
+            state_file: (!replay).then(|| {
+                config
+                    .gateway
+                    .data_dir
+                    .join("state")
+                    .join(format!("{}.seq", link.name.get_ref()))
+            }),
         };
         links.push((replay, tokio::spawn(task.run())));
     }
@@ -202,6 +223,10 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
         }
     }
     let written = sink_task.await.unwrap_or(0);
+    if let Some(task) = mqtt_task {
+        // the sinks are dropped: the publisher drains for up to 2 s, then says offline
+        let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+    }
     info!(written, "gateway stopped");
     written
 }

@@ -31,3 +31,36 @@ fn lossy_day_with_outage_recovers_every_sample() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The gateway is stopped for 5 simulated hours while the line keeps sending; restarted, it
+/// resumes from its stored link state, asks for what it missed, and stores every sample.
+#[test]
+fn frames_sent_while_the_gateway_was_down_are_asked_for_after_restart() {
+    let dir = temp_dir("e2e-restart");
+    let mut sim = lossy_scenario(13);
+    sim.channel.outages.clear();
+    let (addr, truth, sim) = start_sim(sim, 3600.0, 30 * HOUR_MS, false, &dir);
+    let config = config(&dir, &format!("[link.tcp]\naddress = \"{addr}\""));
+    let gateway = start_gateway(&config, &dir);
+    std::thread::sleep(std::time::Duration::from_secs(8));
+    stop(gateway);
+    assert!(
+        dir.join("data/state/albatross-modem.seq").exists(),
+        "link state stored"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    // the second run appends to the same log
+    let log = std::fs::read_to_string(dir.join("gateway.log")).unwrap();
+    let gateway = start_gateway(&config, &dir);
+    sim.join().unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    stop(gateway);
+    let log2 = std::fs::read_to_string(dir.join("gateway.log")).unwrap();
+    std::fs::write(dir.join("gateway.log"), format!("{log}{log2}")).unwrap();
+    assert!(
+        log2.contains("resuming from the stored link state"),
+        "{log2}"
+    );
+    assert_complete(&dir, &truth);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,40 +1,15 @@
 //! Every capture in `captures/` replayed through the gateway's decoders gives exactly its
 //! expected records (the simulator's ground truth): each once, none missing, none extra.
 
+mod common;
+
+use common::records;
 use gateway::config::{Carries, Config};
 use gateway::replay::replay;
-use serde_json::Value;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn captures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../captures")
-}
-
-/// Records as canonical JSON strings (keys sorted, numbers as parsed f64), with counts.
-fn multiset<'a>(lines: impl Iterator<Item = &'a str>) -> BTreeMap<String, usize> {
-    let mut m = BTreeMap::new();
-    for l in lines.filter(|l| !l.trim().is_empty()) {
-        let v: Value = serde_json::from_str(l).expect("valid JSON line");
-        *m.entry(canonical(&v)).or_default() += 1;
-    }
-    m
-}
-
-fn canonical(v: &Value) -> String {
-    match v {
-        Value::Object(o) => {
-            let mut keys: Vec<_> = o.keys().collect();
-            keys.sort();
-            let parts: Vec<String> = keys
-                .iter()
-                .map(|k| format!("{k:?}:{}", canonical(&o[*k])))
-                .collect();
-            format!("{{{}}}", parts.join(","))
-        }
-        Value::Number(n) => format!("{:?}", n.as_f64().unwrap_or(f64::NAN)),
-        other => other.to_string(),
-    }
 }
 
 fn check(name: &str, config: Option<&Config>) {
@@ -61,8 +36,8 @@ fn check(name: &str, config: Option<&Config>) {
         others.iter().all(|k| *k == "line_status"),
         "{name}: unexpected record types {others:?}"
     );
-    let want = multiset(expected.lines());
-    let got = multiset(ours.iter().map(String::as_str));
+    let want = records(&expected, "sbe37");
+    let got = records(&ours.join("\n"), "sbe37");
     let missing: Vec<_> = want
         .keys()
         .filter(|k| !got.contains_key(*k))

@@ -196,6 +196,24 @@ impl ModemLink {
         self.repair.resume_after(source, seq);
     }
 
+    /// The highest sequence number seen from each source that sent anything: what to keep
+    /// across a restart so that frames missed while the gateway was down are asked for.
+    pub fn highest_seqs(&self) -> impl Iterator<Item = (u8, u16)> + '_ {
+        (0..16u8).filter_map(|s| self.repair.highest(s).map(|h| (s, h)))
+    }
+
+    /// Frames a restart must ask for again, as (source, first seq, count): the runs still
+    /// missing, and the fragments held in incomplete messages (lost with the process).
+    pub fn missing_runs(&self) -> impl Iterator<Item = (u8, u16, u16)> + '_ {
+        let gaps = (0..16u8).flat_map(move |s| self.repair.gaps(s).map(move |(a, n)| (s, a, n)));
+        gaps.chain(self.reassembler.held_frames().map(|(s, q)| (s, q, 1)))
+    }
+
+    /// Restores what [`ModemLink::missing_runs`] listed before a restart.
+    pub fn restore_missing(&mut self, source: u8, start: u16, len: u16, now: UtcTime) {
+        self.repair.add_missing(source, start, len, now);
+    }
+
     /// Feeds bytes read from the modem at `now`; events go to `emit`.
     pub fn feed(&mut self, bytes: &[u8], now: UtcTime, mut emit: impl FnMut(LinkEvent)) {
         let mut rest = bytes;

@@ -201,6 +201,16 @@ impl<const P: usize> Reassembler<P> {
         self.windows.get(usize::from(source))
     }
 
+    /// (source, sequence number) of every fragment held in incomplete messages: what a
+    /// restart would lose and must ask for again.
+    pub fn held_frames(&self) -> impl Iterator<Item = (u8, u16)> + '_ {
+        self.partials.iter().flat_map(|p| {
+            (0..MAX_FRAGMENTS as u16)
+                .filter(move |f| p.received & (1 << f) != 0)
+                .map(move |f| (p.source, seq_add(p.seq, f)))
+        })
+    }
+
     /// When the oldest incomplete message times out, if any is held.
     pub fn next_deadline(&self) -> Option<UtcTime> {
         self.partials

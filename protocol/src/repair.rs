@@ -135,6 +135,36 @@ impl Repair {
         }
     }
 
+    /// The missing runs of `source` as (first sequence number, count).
+    pub fn gaps(&self, source: u8) -> impl Iterator<Item = (u16, u16)> + '_ {
+        self.sources
+            .get(usize::from(source))
+            .into_iter()
+            .flat_map(|s| s.gaps.iter().map(|g| (g.start, g.len)))
+    }
+
+    /// Declares `len` frames of `source` from `start` missing, as of `now` (e.g. restored
+    /// from state kept across a restart). Frames the planner already counts are not doubled
+    /// in the statistics, but a run may then be asked for twice (duplicates are dropped).
+    pub fn add_missing(&mut self, source: u8, start: u16, len: u16, now: UtcTime) {
+        let Some(s) = self.sources.get_mut(usize::from(source)) else {
+            return;
+        };
+        let len = len.min(HALF);
+        if len == 0 {
+            return;
+        }
+        insert_gap(
+            &mut s.gaps,
+            Gap {
+                start: start % SEQ_MODULUS,
+                len,
+                detected: now.0,
+                last_asked: None,
+            },
+        );
+    }
+
     /// A CRC-valid frame `seq` from `source` arrived at `now`. Report duplicates too: a
     /// frame asked for again may arrive as a duplicate and clears its gap then.
     pub fn on_frame(&mut self, source: u8, seq: u16, now: UtcTime) {

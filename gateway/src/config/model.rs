@@ -27,6 +27,12 @@ pub struct Config {
     /// Where records go.
     #[serde(default)]
     pub sinks: Sinks,
+    /// Daily CSV + NetCDF files for ERDDAP (`[files]`).
+    #[serde(default)]
+    pub files: FilesSettings,
+    /// The shore-side writer (`albatross writer`), if this configuration is for one.
+    #[serde(default)]
+    pub writer: Option<WriterSettings>,
 }
 
 /// Station-level metadata (ACDD/EMSO global attributes, MQTT topic root).
@@ -316,6 +322,33 @@ pub struct Sinks {
     pub mqtt: Option<MqttSink>,
 }
 
+/// Daily CSV + NetCDF files for ERDDAP (`crate::dailyfiles`):
+/// `<dir>/<platform>/<YYYY>/<SENSOR>_<serial>_<YYYYMMDD>.{csv,nc}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilesSettings {
+    /// Write them (default `false`).
+    pub enabled: bool,
+    /// Directory; default `<data_dir>/erddap`.
+    pub dir: Option<PathBuf>,
+    /// QARTOD tests per variable, keyed by record field name (`temperature_c`,
+    /// `conductivity_s_m`, `pressure_dbar`, `oxygen_ml_l`, and the derived
+    /// `salinity_psu`, `potential_temperature_c`, `sigma_theta_kg_m3`, `depth_m`,
+    /// `oxygen_saturation_pct`), the same for every instrument. Absent: vendor gross ranges
+    /// (`crate::dailyfiles::schema::default_qc`); present: replaces them entirely.
+    pub qc: crate::qc::QcConfig,
+}
+
+impl Default for FilesSettings {
+    fn default() -> Self {
+        FilesSettings {
+            enabled: false,
+            dir: None,
+            qc: crate::dailyfiles::schema::default_qc(),
+        }
+    }
+}
+
 /// Daily JSON-lines files: `<dir>/<platform>/<year>/<type>_<serial>_<YYYYMMDD>.jsonl`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -353,6 +386,39 @@ pub struct MqttSink {
     /// Spool directory; default `<data_dir>/spool`.
     #[serde(default)]
     pub spool_dir: Option<PathBuf>,
+    /// Client id; default `albatross-<gateway id>` (fixed, so the broker keeps the session).
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// First topic level (`emso` in `emso/<site>/<platform>/<instrument>/<serial>/data`).
+    #[serde(default = "default_topic_root")]
+    pub topic_root: String,
+    /// Most publishes awaiting their PUBACK at once.
+    #[serde(default = "default_inflight")]
+    pub max_inflight: u16,
+}
+
+fn default_topic_root() -> String {
+    "emso".into()
+}
+fn default_inflight() -> u16 {
+    20
+}
+
+/// `albatross writer`: the shore-side subscriber that stores what the gateways publish.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WriterSettings {
+    /// Client id (fixed: the broker keeps the persistent session under it); default
+    /// `albatross-writer-<gateway id>`.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Where the files go; default `<data_dir>/writer`.
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
+    /// MQTT 5 shared-subscription group: several writers with the same group share the
+    /// load (`$share/<group>/…`).
+    #[serde(default)]
+    pub share_group: Option<String>,
 }
 
 impl Config {
@@ -371,6 +437,14 @@ impl Config {
             .dir
             .clone()
             .unwrap_or_else(|| self.gateway.data_dir.join("records"))
+    }
+
+    /// Directory of the daily CSV + NetCDF files (`[files] dir`, default `<data_dir>/erddap`).
+    pub fn files_dir(&self) -> PathBuf {
+        self.files
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.gateway.data_dir.join("erddap"))
     }
 
     /// The platform with id `id`.

@@ -241,6 +241,21 @@ pub(super) fn check(config: &Config, text: &str, path: &Path) -> Result<(), Conf
             }
         }
     }
+    if let Err(e) = config.files.qc.validate() {
+        // point at the offending key inside the [files.qc…] tables when it is written there
+        let key = e.field.rsplit('.').next().unwrap_or_default();
+        let offset = text
+            .find("[files.qc")
+            .and_then(|start| text[start..].find(key).map(|o| start + o))
+            .unwrap_or(0);
+        return Err(ConfigError::at(
+            path,
+            text,
+            offset,
+            &format!("files.qc.{}", e.field),
+            e.reason,
+        ));
+    }
     Ok(())
 }
 

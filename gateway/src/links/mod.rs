@@ -56,6 +56,8 @@ pub struct LinkTask {
     pub out: mpsc::Sender<Vec<Observation>>,
     /// Becomes `true` at shutdown.
     pub shutdown: watch::Receiver<bool>,
+    /// Where the decoder's checkpoint is kept across restarts (live links).
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 /// Why a connection ended.
@@ -69,6 +71,8 @@ struct State {
     decoder: Box<dyn LinkDecoder>,
     archive: Option<Arc<Mutex<Archive>>>,
     out: mpsc::Sender<Vec<Observation>>,
+    state_file: Option<std::path::PathBuf>,
+    saved: Option<String>,
 }
 
 impl State {
@@ -108,7 +112,27 @@ impl State {
         self.archive(Direction::Read, time, bytes).await;
         let mut out = Output::default();
         self.decoder.feed(bytes, time, &mut out);
-        self.deliver(out).await
+        let delivered = self.deliver(out).await;
+        self.save_checkpoint().await;
+        delivered
+    }
+
+    /// Stores the decoder's checkpoint if it changed (temp file + fsync + rename).
+    async fn save_checkpoint(&mut self) {
+        let Some(path) = self.state_file.clone() else {
+            return;
+        };
+        let state = self.decoder.checkpoint();
+        if state.is_none() || state == self.saved {
+            return;
+        }
+        let text = state.clone().unwrap_or_default();
+        let r = tokio::task::spawn_blocking(move || write_atomically(&path, text.as_bytes())).await;
+        match r {
+            Ok(Ok(())) => self.saved = state,
+            Ok(Err(e)) => warn!(link = %self.name, error = %e, "cannot store the link state"),
+            Err(e) => warn!(link = %self.name, error = %e, "link state task failed"),
+        }
     }
 
     async fn on_time(&mut self, time: UtcTime) -> bool {
@@ -124,20 +148,32 @@ impl LinkTask {
         let LinkTask {
             name,
             transport,
-            decoder,
+            mut decoder,
             archive,
             out,
             mut shutdown,
+            state_file,
         } = self;
         let archive = match transport {
             Transport::Replay(..) => None,
             _ => archive.map(|a| Arc::new(Mutex::new(a))),
         };
+        let mut saved = None;
+        if let Some(text) = state_file
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+        {
+            info!(link = %name, "resuming from the stored link state");
+            decoder.restore(&text);
+            saved = Some(text);
+        }
         let mut st = State {
             name: name.clone(),
             decoder,
             archive,
             out,
+            state_file,
+            saved,
         };
         if let Transport::Replay(path, paced) = &transport {
             replay::run(&mut st, path, *paced, &mut shutdown).await;
@@ -181,6 +217,19 @@ impl LinkTask {
         }
         info!(link = %name, "stopped: {}", st.decoder.summary());
     }
+}
+
+/// Writes `bytes` to `path` through a synced temporary file and a rename.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 fn open_serial(cfg: &SerialTransport) -> std::io::Result<tokio_serial::SerialStream> {

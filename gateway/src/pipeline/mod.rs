@@ -62,4 +62,11 @@ pub trait LinkDecoder: Send + Sync {
     fn finish(&mut self, now: UtcTime, out: &mut Output);
     /// One line of counters for the log.
     fn summary(&self) -> String;
+    /// State worth keeping across a restart (text), if any; the link task stores it
+    /// atomically whenever it changes.
+    fn checkpoint(&self) -> Option<String> {
+        None
+    }
+    /// Restores what [`LinkDecoder::checkpoint`] saved; unreadable text is ignored.
+    fn restore(&mut self, _state: &str) {}
 }

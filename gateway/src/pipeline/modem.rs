@@ -254,6 +254,37 @@ impl LinkDecoder for ModemDecoder {
         self.flush_pending(true, out);
     }
 
+    /// Text lines: `highest <source> <seq>` per source, and `missing <source> <start> <count>`
+    /// for every run still missing or held in an incomplete message.
+    fn checkpoint(&self) -> Option<String> {
+        let mut text = String::new();
+        for (s, q) in self.link.highest_seqs() {
+            text.push_str(&format!("highest {s} {q}\n"));
+        }
+        for (s, a, n) in self.link.missing_runs() {
+            text.push_str(&format!("missing {s} {a} {n}\n"));
+        }
+        (!text.is_empty()).then_some(text)
+    }
+
+    fn restore(&mut self, state: &str) {
+        let now = crate::links::now();
+        for line in state.lines() {
+            let mut words = line.split_whitespace();
+            let kind = words.next();
+            let nums: Vec<u16> = words.map_while(|w| w.parse().ok()).collect();
+            match (kind, nums.as_slice()) {
+                (Some("highest"), &[source, seq]) if source < 16 && seq < 4096 => {
+                    self.link.resume_after(source as u8, seq)
+                }
+                (Some("missing"), &[source, start, len]) if source < 16 && start < 4096 => {
+                    self.link.restore_missing(source as u8, start, len, now)
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn summary(&self) -> String {
         let s = self.link.stats();
         let r = self.link.reassembler().stats();

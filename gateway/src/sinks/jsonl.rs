@@ -7,6 +7,7 @@
 
 use super::Sink;
 use crate::pipeline::Observation;
+use protocol::time::UtcTime;
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -35,6 +36,30 @@ pub fn safe_part(s: &str) -> &str {
     }
 }
 
+/// The daily file of a record: `<dir>/<platform>/<YYYY>/<kind>_<serial>_<YYYYMMDD>.jsonl`
+/// (UTC day; `unknown` for a missing serial, `undated` for year and day of a record without
+/// time). Every part goes through [`safe_part`], so the path always stays under `dir`.
+/// Shared by this sink and the shore-side writer (`crate::writer`).
+pub fn day_file(
+    dir: &Path,
+    platform: &str,
+    kind: &str,
+    serial: Option<&str>,
+    time: Option<UtcTime>,
+) -> PathBuf {
+    let serial = serial.map_or("unknown", safe_part);
+    let (year, day) = match time {
+        Some(t) => {
+            let (y, m, d, ..) = t.to_civil();
+            (format!("{y:04}"), format!("{y:04}{m:02}{d:02}"))
+        }
+        None => ("undated".to_owned(), "undated".to_owned()),
+    };
+    dir.join(safe_part(platform))
+        .join(year)
+        .join(format!("{}_{serial}_{day}.jsonl", safe_part(kind)))
+}
+
 impl JsonlSink {
     /// A sink writing under `dir`.
     pub fn new(dir: &Path) -> Self {
@@ -46,18 +71,13 @@ impl JsonlSink {
 
     /// The file an observation belongs in.
     pub fn path_of(&self, o: &Observation) -> PathBuf {
-        let serial = o.record.serial.as_deref().map_or("unknown", safe_part);
-        let (year, day) = match o.record.time {
-            Some(t) => {
-                let (y, m, d, ..) = t.to_civil();
-                (format!("{y:04}"), format!("{y:04}{m:02}{d:02}"))
-            }
-            None => ("undated".to_owned(), "undated".to_owned()),
-        };
-        self.dir
-            .join(safe_part(&o.platform.id))
-            .join(year)
-            .join(format!("{}_{serial}_{day}.jsonl", safe_part(o.record.kind)))
+        day_file(
+            &self.dir,
+            &o.platform.id,
+            o.record.kind,
+            o.record.serial.as_deref(),
+            o.record.time,
+        )
     }
 }
 

@@ -2,7 +2,9 @@
 //! service runs off the async runtime; a sink error is logged and retried, never fatal to
 //! the links.
 
+pub mod files;
 pub mod jsonl;
+pub mod mqtt;
 
 use crate::pipeline::Observation;
 

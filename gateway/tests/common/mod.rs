@@ -2,6 +2,9 @@
 //! the gateway binary run against it, and record comparison.
 #![allow(dead_code)]
 
+pub mod mosquitto;
+pub mod mqtt;
+
 use firmware_shim::sim::channel::{ChannelConfig, Outage};
 use firmware_shim::sim::engine::SimConfig;
 use firmware_shim::sim::serve::{serve, ServeOptions, Speed};

@@ -1,0 +1,183 @@
+//! The daily CSV: fixed header ([`schema::csv_columns`]), fixed decimals per column, empty
+//! cells for missing values, QC columns as OceanSITES codes. It is also the day's store:
+//! [`parse`] reads back the measured inputs, so a day can be rebuilt from its own CSV.
+
+use super::day::{DayTable, Sample};
+use super::meta::Series;
+use super::schema::{self, round, VARS};
+use protocol::time::UtcTime;
+use std::fmt::Write as _;
+
+/// Decimals of the latitude/longitude columns.
+pub const LATLON_DECIMALS: u8 = 6;
+/// Decimals of `sensor_theoric_depth`.
+pub const NOMINAL_DEPTH_DECIMALS: u8 = 2;
+
+fn cell(v: Option<f64>, decimals: u8) -> String {
+    match v {
+        Some(x) => format!("{:.*}", usize::from(decimals), x),
+        None => String::new(),
+    }
+}
+
+/// The CSV text of a day.
+pub fn render(series: &Series, table: &DayTable) -> String {
+    let mut out = schema::csv_columns().join(",");
+    out.push('\n');
+    let station = series.station_id();
+    let lat = cell(round(series.latitude, LATLON_DECIMALS), LATLON_DECIMALS);
+    let lon = cell(round(series.longitude, LATLON_DECIMALS), LATLON_DECIMALS);
+    let depth = cell(
+        round(series.nominal_depth_m, NOMINAL_DEPTH_DECIMALS),
+        NOMINAL_DEPTH_DECIMALS,
+    );
+    let serial = crate::sinks::jsonl::safe_part(&series.serial);
+    for r in &table.rows {
+        let _ = write!(out, "{station},{lat},{lon},{},{depth},{serial}", r.time);
+        for (v, spec) in r.values.iter().zip(VARS.iter()) {
+            out.push(',');
+            out.push_str(&cell(*v, spec.decimals));
+        }
+        for f in &r.flags {
+            let _ = write!(out, ",{}", f.to_oceansites());
+        }
+        let _ = writeln!(out, ",{}", r.aggregate.to_oceansites());
+    }
+    out
+}
+
+/// Why a CSV could not be read back.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CsvError {
+    /// The header is not this writer's (another schema, or not our file).
+    #[error("unexpected CSV header (not a daily file of this schema)")]
+    Header,
+}
+
+/// What [`parse`] read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Parsed {
+    /// The samples of the well-formed rows.
+    pub samples: Vec<Sample>,
+    /// 1-based line numbers of rows that could not be read (wrong cell count, bad time or
+    /// number).
+    pub bad_lines: Vec<usize>,
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.mmm]Z` (what [`UtcTime`]'s `Display` prints).
+pub fn parse_time(s: &str) -> Option<UtcTime> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    let sep = |i: usize, c: u8| b.get(i) == Some(&c);
+    if !(sep(4, b'-') && sep(7, b'-') && sep(10, b'T') && sep(13, b':') && sep(16, b':')) {
+        return None;
+    }
+    let ms = match b.len() {
+        20 if sep(19, b'Z') => 0,
+        24 if sep(19, b'.') && sep(23, b'Z') => num(20..23)?,
+        _ => return None,
+    };
+    let year = i32::try_from(num(0..4)?).ok()?;
+    UtcTime::from_civil(
+        year,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+        ms,
+    )
+}
+
+/// Reads the measured inputs back from a daily CSV written by [`render`].
+pub fn parse(text: &str) -> Result<Parsed, CsvError> {
+    let columns = schema::csv_columns();
+    let mut lines = text.lines();
+    if lines.next() != Some(columns.join(",").as_str()) {
+        return Err(CsvError::Header);
+    }
+    let time_col = 3;
+    let first_input = 6;
+    let mut out = Parsed::default();
+    for (i, line) in lines.enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let cells: Vec<&str> = line.split(',').collect();
+        let row = (|| {
+            if cells.len() != columns.len() {
+                return None;
+            }
+            let time = parse_time(cells.get(time_col)?)?;
+            let mut inputs = [None; 4];
+            for (k, slot) in inputs.iter_mut().enumerate() {
+                let c = cells.get(first_input + k)?;
+                if !c.is_empty() {
+                    *slot = Some(c.parse::<f64>().ok().filter(|x| x.is_finite())?);
+                }
+            }
+            Some(Sample::new(time, inputs))
+        })();
+        match row {
+            Some(s) => out.samples.push(s),
+            None => out.bad_lines.push(i + 2),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Arbitrary text never panics the reader (a damaged CSV is reported, not fatal).
+    #[test]
+    fn arbitrary_text_never_panics() {
+        let header = schema::csv_columns().join(",");
+        let alphabet = b"0123456789,.-:TZe\n\r\" x";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for case in 0..2000 {
+            let len = case % 300;
+            let mut body = String::new();
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let i = (seed % alphabet.len() as u64) as usize;
+                body.push(char::from(alphabet[i]));
+            }
+            let _ = parse(&body);
+            let _ = parse(&format!("{header}\n{body}"));
+            let _ = parse_time(&body);
+            let mut bytes = body.into_bytes();
+            let _ = crate::dailyfiles::padding::zero_attribute_padding(&mut bytes);
+            bytes.splice(0..0, b"CDF\x01\0\0\0\0".iter().copied());
+            let _ = crate::dailyfiles::padding::zero_attribute_padding(&mut bytes);
+        }
+    }
+
+    #[test]
+    fn time_round_trip() {
+        for ms in [0i64, 1_772_323_200_000, 1_772_323_200_123] {
+            let t = UtcTime(ms);
+            assert_eq!(parse_time(&t.to_string()), Some(t));
+        }
+        for bad in [
+            "",
+            "2026-03-01",
+            "2026-03-01T00:00:00",
+            "2026-13-01T00:00:00Z",
+            "2026-03-01T00:00:00.1Z",
+            "+026-03-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+    }
+}

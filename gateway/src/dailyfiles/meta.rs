@@ -1,0 +1,142 @@
+//! Who and where a daily file is about: the station ([station] of the configuration), the
+//! platform and the instrument, and the file names that follow from them.
+
+use crate::config::{InstrumentKind, Station};
+use crate::pipeline::Observation;
+use crate::sinks::jsonl::safe_part;
+use protocol::time::{civil_from_days, UtcTime};
+use std::path::{Path, PathBuf};
+
+/// Station-level metadata (ACDD/EMSO global attributes), from the configuration's
+/// `[station]`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StationInfo {
+    /// Site id, e.g. `emso-ligure-ouest`.
+    pub site: String,
+    /// Site name.
+    pub name: String,
+    /// Institution.
+    pub institution: String,
+    /// Project.
+    pub project: String,
+    /// Web page about the data (ERDDAP `infoUrl`).
+    pub info_url: String,
+    /// Data licence.
+    pub license: String,
+    /// Contact name.
+    pub creator_name: String,
+    /// Contact e-mail.
+    pub creator_email: String,
+}
+
+impl From<&Station> for StationInfo {
+    fn from(s: &Station) -> Self {
+        StationInfo {
+            site: s.site.get_ref().clone(),
+            name: s.name.clone(),
+            institution: s.institution.clone(),
+            project: s.project.clone(),
+            info_url: s.info_url.clone(),
+            license: s.license.clone(),
+            creator_name: s.creator_name.clone(),
+            creator_email: s.creator_email.clone(),
+        }
+    }
+}
+
+/// The sensor name in file names (`<SENSOR>_<serial>_<YYYYMMDD>`) of the instrument kinds
+/// that get daily files; `None` for kinds not (yet) written (Aquadopp, optode, C-Star).
+pub fn sensor_name(kind: InstrumentKind) -> Option<&'static str> {
+    match kind {
+        InstrumentKind::Sbe37 | InstrumentKind::Sbe37Odo => Some("MICROCAT"),
+        InstrumentKind::Aquadopp | InstrumentKind::Optode | InstrumentKind::Cstar => None,
+    }
+}
+
+/// One instrument's time series: everything a daily file needs besides the records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Station metadata.
+    pub station: StationInfo,
+    /// Platform id (a safe name: checked again for paths).
+    pub platform_id: String,
+    /// Platform name.
+    pub platform_name: String,
+    /// Nominal latitude, degrees north.
+    pub latitude: f64,
+    /// Nominal longitude, degrees east.
+    pub longitude: f64,
+    /// Instrument kind.
+    pub kind: InstrumentKind,
+    /// Sensor name in file names ([`sensor_name`]).
+    pub sensor: &'static str,
+    /// Serial number.
+    pub serial: String,
+    /// Nominal depth, m.
+    pub nominal_depth_m: f64,
+}
+
+impl Series {
+    /// The series an observation belongs to, `None` when its instrument is unknown or of a
+    /// kind that gets no daily files.
+    pub fn of(station: &StationInfo, o: &Observation) -> Option<Series> {
+        let i = o.instrument.as_ref()?;
+        let sensor = sensor_name(i.kind)?;
+        Some(Series {
+            station: station.clone(),
+            platform_id: o.platform.id.clone(),
+            platform_name: o.platform.name.clone(),
+            latitude: o.platform.latitude,
+            longitude: o.platform.longitude,
+            kind: i.kind,
+            sensor,
+            serial: i.serial.clone(),
+            nominal_depth_m: i.nominal_depth_m,
+        })
+    }
+
+    /// The station id of the time series (`cf_role=timeseries_id`):
+    /// `<platform>_<SENSOR>_<serial>`.
+    pub fn station_id(&self) -> String {
+        format!(
+            "{}_{}_{}",
+            safe_part(&self.platform_id),
+            self.sensor,
+            safe_part(&self.serial)
+        )
+    }
+
+    /// `<dir>/<platform>/<YYYY>/<SENSOR>_<serial>_<YYYYMMDD>` (add `.csv` or `.nc`).
+    pub fn file_stem(&self, dir: &Path, day: Day) -> PathBuf {
+        let (y, m, d) = day.civil();
+        dir.join(safe_part(&self.platform_id))
+            .join(format!("{y:04}"))
+            .join(format!(
+                "{}_{}_{y:04}{m:02}{d:02}",
+                self.sensor,
+                safe_part(&self.serial)
+            ))
+    }
+}
+
+/// A UTC day, as days since 1970-01-01.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(pub i64);
+
+impl Day {
+    /// The day `t` falls in.
+    pub fn of(t: UtcTime) -> Day {
+        Day(t.unix_millis().div_euclid(86_400_000))
+    }
+
+    /// (year, month, day).
+    pub fn civil(self) -> (i32, u32, u32) {
+        civil_from_days(self.0)
+    }
+
+    /// `YYYYMMDD`.
+    pub fn compact(self) -> String {
+        let (y, m, d) = self.civil();
+        format!("{y:04}{m:02}{d:02}")
+    }
+}

@@ -1,0 +1,279 @@
+//! The MQTT sink: records to a broker at QoS 1, with nothing lost when the broker, the
+//! network or the gateway itself dies.
+//!
+//! # Topics and payload
+//! `<topic_root>/<site>/<platform>/<instrument>/<serial>/data`, where instrument is the
+//! record type (`sbe37`, `line_status`, `aquadopp_velocity`, …) and serial the record's
+//! serial or `unknown`; every level is checked ([`topics`]). The payload is exactly the
+//! record's JSON ([`crate::record::Record::to_json`]); QoS 1 is at-least-once, so
+//! subscribers de-duplicate by (`type`, `serial`, `time`). Retained
+//! `…/<serial>/status` holds `{"last_record_time", "records_published", "since"}` (counts
+//! since the gateway started), updated at most every 5 s per instrument; retained
+//! `<topic_root>/<site>/gateway/<id>/online` is `online` after every CONNACK and `offline`
+//! as the last will (and on a clean shutdown).
+//!
+//! # Durability
+//! [`MqttSink::write`] appends the batch to the on-disk [`spool`] and fsyncs before it
+//! returns: that is the gateway's durability point. A record leaves the spool only after
+//! the broker's PUBACK for it. The spool is append-only segment files of CRC-checked
+//! entries with consecutive ids, plus an acknowledged-watermark file (see [`spool`] for the
+//! exact layout); a restart re-sends every record at or above the watermark, so a SIGKILL
+//! at any moment loses nothing (it may duplicate a few records on the wire).
+//!
+//! # Tasks
+//! - the event-loop task ([`connection::drive`]) owns rumqttc's `EventLoop`: connects with
+//!   a fixed client id and clean session off, reconnects with exponential backoff and
+//!   jitter (0.5 s → 60 s, reset on CONNACK), logs a refused CONNACK as a clear error
+//!   ("broker refused the connection: bad user name or password") once per attempt;
+//! - the publisher task ([`publisher::Publisher`]) reads the spool in windows of
+//!   `2 × max_inflight`, submits with `try_publish` while fewer than `max_inflight` records
+//!   await their PUBACK, maps packet ids to spool ids from the order of
+//!   `Outgoing::Publish` events, and on any connection error treats every unacknowledged
+//!   record as unsent (rumqttc's own `pending` queue is emptied, never trusted). Memory is
+//!   bounded by the window, whatever the spool holds. Every 10 s it logs the spool depth,
+//!   the age of the oldest unacknowledged record and the reconnect count.
+//!
+//! MQTT 3.1.1 only (no MQTT 5 negotiation yet). TLS with rustls (ring provider) when
+//! `ca_file` is set.
+
+pub mod connection;
+pub mod entry;
+pub mod publisher;
+pub mod spool;
+pub mod topics;
+
+use crate::config::Config;
+use crate::pipeline::Observation;
+use crate::sinks::Sink;
+use entry::NewEntry;
+use rumqttc::{AsyncClient, LastWill, MqttOptions, QoS, TlsConfiguration, Transport};
+use spool::Spool;
+use std::io;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use topics::Topics;
+use tracing::{error, info};
+
+/// Why the MQTT sink could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum MqttSetupError {
+    /// `address` is not `host:port`.
+    #[error("sinks.mqtt.address `{0}` is not host:port")]
+    Address(String),
+    /// The spool directory could not be opened.
+    #[error(transparent)]
+    Spool(#[from] spool::SpoolError),
+    /// The CA file could not be read or holds no usable certificate.
+    #[error("sinks.mqtt.ca_file {path}: {reason}")]
+    Tls {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// The sink half: appends to the spool and wakes the publisher.
+pub struct MqttSink {
+    spool: Arc<Mutex<Spool>>,
+    topics: Topics,
+    wake: mpsc::Sender<()>,
+}
+
+impl std::fmt::Debug for MqttSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MqttSink")
+            .field("topics", &self.topics)
+            .finish()
+    }
+}
+
+impl Sink for MqttSink {
+    fn name(&self) -> &str {
+        "mqtt"
+    }
+
+    fn write(&mut self, batch: &[Observation]) -> io::Result<()> {
+        let items: Vec<(String, String, Option<i64>)> = batch
+            .iter()
+            .map(|o| {
+                (
+                    self.topics.data(o),
+                    o.record.to_json(),
+                    o.record.time.map(|t| t.0),
+                )
+            })
+            .collect();
+        let entries: Vec<NewEntry<'_>> = items
+            .iter()
+            .filter(|(_, json, _)| {
+                let ok = json.len() < entry::MAX_BODY / 2;
+                if !ok {
+                    error!(
+                        bytes = json.len(),
+                        "mqtt: record too large to publish, skipped"
+                    );
+                }
+                ok
+            })
+            .map(|(topic, json, ms)| NewEntry {
+                topic,
+                payload: json.as_bytes(),
+                record_ms: *ms,
+            })
+            .collect();
+        self.spool
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .append(&entries)
+            .map_err(io::Error::other)?;
+        let _ = self.wake.try_send(());
+        Ok(())
+    }
+}
+
+/// Splits `host:port` (port 1883 by default, 8883 with TLS).
+fn host_port(address: &str, tls: bool) -> Result<(String, u16), MqttSetupError> {
+    let bad = || MqttSetupError::Address(address.to_owned());
+    let (host, port) = match address.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') || h.starts_with('[') => {
+            (h, p.parse::<u16>().map_err(|_| bad())?)
+        }
+        _ => (address, if tls { 8883 } else { 1883 }),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(bad());
+    }
+    Ok((host.to_owned(), port))
+}
+
+fn tls_config(path: &std::path::Path) -> Result<TlsConfiguration, MqttSetupError> {
+    let err = |reason: String| MqttSetupError::Tls {
+        path: path.to_owned(),
+        reason,
+    };
+    let pem = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pemfile::certs(&mut &pem[..]) {
+        let cert = cert.map_err(|e| err(e.to_string()))?;
+        roots.add(cert).map_err(|e| err(e.to_string()))?;
+    }
+    if roots.is_empty() {
+        return Err(err("no PEM certificate in the file".into()));
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| err(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(TlsConfiguration::Rustls(Arc::new(config)))
+}
+
+/// Opens the spool and starts the event-loop and publisher tasks for `config`'s
+/// `[sinks.mqtt]`; `None` when it has none. Must run inside a tokio runtime. The
+/// publisher ends after the returned sink is dropped (draining for up to 2 s first).
+pub fn start(
+    config: &Config,
+) -> Result<Option<(MqttSink, tokio::task::JoinHandle<()>)>, MqttSetupError> {
+    let Some(m) = &config.sinks.mqtt else {
+        return Ok(None);
+    };
+    let gateway_id = config.gateway.id.get_ref();
+    let topics = Topics::new(&m.topic_root, config.station.site.get_ref(), gateway_id);
+    let (host, port) = host_port(m.address.get_ref(), m.ca_file.is_some())?;
+    let client_id = m
+        .client_id
+        .clone()
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| format!("albatross-{gateway_id}"));
+    let max_inflight = usize::from(m.max_inflight.max(1));
+    let mut opts = MqttOptions::new(client_id.clone(), host.clone(), port);
+    // the client id is never empty here, so set_clean_session(false) cannot panic
+    opts.set_clean_session(false)
+        .set_keep_alive(Duration::from_secs(30))
+        .set_max_packet_size(1 << 20, 1 << 20)
+        .set_inflight(m.max_inflight.max(1).saturating_add(16))
+        .set_last_will(LastWill::new(
+            topics.online(),
+            "offline",
+            QoS::AtLeastOnce,
+            true,
+        ));
+    if let Some(user) = &m.username {
+        opts.set_credentials(user.clone(), m.password.clone().unwrap_or_default());
+    }
+    if let Some(ca) = &m.ca_file {
+        opts.set_transport(Transport::tls_with_config(tls_config(ca)?));
+    }
+    let spool_dir = m
+        .spool_dir
+        .clone()
+        .unwrap_or_else(|| config.gateway.data_dir.join("spool"));
+    let (spool, rec) = Spool::open(&spool_dir)?;
+    info!(
+        spool = %spool_dir.display(),
+        unacked = rec.unacked,
+        torn_segments = rec.torn,
+        client_id = %client_id,
+        broker = %format!("{host}:{port}"),
+        "mqtt sink ready"
+    );
+    let spool = Arc::new(Mutex::new(spool));
+    let (client, eventloop) = AsyncClient::new(opts, max_inflight + 64);
+    let gate = Arc::new(connection::Gate::default());
+    let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+    let (wake_tx, wake_rx) = mpsc::channel(1);
+    let reconnects = Arc::new(AtomicU64::new(0));
+    let event_loop = tokio::spawn(connection::drive(
+        eventloop,
+        format!("{host}:{port}"),
+        gate.clone(),
+        ev_tx,
+        reconnects.clone(),
+    ));
+    let publisher = publisher::Publisher {
+        spool: spool.clone(),
+        client,
+        gate,
+        events: ev_rx,
+        wake: wake_rx,
+        online_topic: topics.online(),
+        max_inflight,
+        reconnects,
+        event_loop,
+    };
+    let task = tokio::spawn(publisher.run());
+    Ok(Some((
+        MqttSink {
+            spool,
+            topics,
+            wake: wake_tx,
+        },
+        task,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(
+            host_port("127.0.0.1:1884", false).unwrap(),
+            ("127.0.0.1".into(), 1884)
+        );
+        assert_eq!(host_port("broker", true).unwrap(), ("broker".into(), 8883));
+        assert_eq!(
+            host_port("[::1]:1883", false).unwrap(),
+            ("::1".into(), 1883)
+        );
+        assert!(host_port("h:notaport", false).is_err());
+        assert!(host_port(":1883", false).is_err());
+    }
+}

@@ -1,0 +1,255 @@
+//! What the writer accepts: a data topic `<root>/<site>/<platform>/<instrument>/<serial>/data`
+//! carrying exactly one JSON record of the brief's §4 whose `type` and `serial` agree with
+//! the topic. Everything else is rejected with a reason (and kept aside by the store, never
+//! silently dropped).
+//!
+//! Nothing from the topic or payload is trusted as a path: every name must already be a safe
+//! file-name part ([`safe_part`]), otherwise the message is rejected.
+
+use crate::sinks::jsonl::safe_part;
+use protocol::time::UtcTime;
+use std::fmt;
+
+/// A record accepted for storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// Platform id (third topic level).
+    pub platform: String,
+    /// Record type (`sbe37`, …): the topic's instrument level and the payload's `type`.
+    pub kind: String,
+    /// Serial number; `None` when the topic says `unknown` and the payload has none.
+    pub serial: Option<String>,
+    /// Record time, `None` for records without a clock (C-Star).
+    pub time: Option<UtcTime>,
+    /// The payload as one line of JSON (line breaks between tokens replaced by spaces).
+    pub line: String,
+}
+
+/// Why a message was not stored as a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection(pub String);
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn reject<T>(reason: impl Into<String>) -> Result<T, Rejection> {
+    Err(Rejection(reason.into()))
+}
+
+/// A topic level we would use in a path: must be a safe name as it is.
+fn level<'a>(what: &str, s: &'a str) -> Result<&'a str, Rejection> {
+    if safe_part(s) == s && s != "invalid" {
+        Ok(s)
+    } else {
+        reject(format!("topic {what} `{s}` is not [A-Za-z0-9_-]{{1,64}}"))
+    }
+}
+
+/// Checks one message received on `topic` against the tree rooted at `<root>/<site>`.
+pub fn accept(root: &str, site: &str, topic: &str, payload: &[u8]) -> Result<Accepted, Rejection> {
+    let parts: Vec<&str> = topic.split('/').collect();
+    let [r, s, platform, instrument, serial, "data"] = parts.as_slice() else {
+        return reject("topic is not <root>/<site>/<platform>/<instrument>/<serial>/data");
+    };
+    if *r != root || *s != site {
+        return reject(format!("topic is not under {root}/{site}/"));
+    }
+    let platform = level("platform", platform)?;
+    let instrument = level("instrument", instrument)?;
+    let topic_serial = level("serial", serial)?;
+    let Ok(text) = std::str::from_utf8(payload) else {
+        return reject("payload is not UTF-8");
+    };
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return reject(format!("payload is not JSON: {e}")),
+    };
+    let Some(obj) = value.as_object() else {
+        return reject("payload is not a JSON object");
+    };
+    match obj.get("type").and_then(|t| t.as_str()) {
+        Some(t) if t == instrument => {}
+        Some(t) => {
+            return reject(format!(
+                "payload type `{t}` is not the topic's `{instrument}`"
+            ))
+        }
+        None => return reject("payload has no string `type`"),
+    }
+    let serial = match obj.get("serial") {
+        None if topic_serial == "unknown" => None,
+        None => return reject("payload has no `serial` but the topic names one"),
+        Some(serde_json::Value::String(p)) if p == topic_serial => Some(p.clone()),
+        Some(p) => {
+            return reject(format!(
+                "payload serial {p} is not the topic's `{topic_serial}`"
+            ))
+        }
+    };
+    let time = match obj.get("time") {
+        None => None,
+        Some(serde_json::Value::String(t)) => match parse_time(t) {
+            Some(t) => Some(t),
+            None => return reject(format!("`time` `{t}` is not RFC 3339 UTC")),
+        },
+        Some(_) => return reject("`time` is not a string"),
+    };
+    // Raw line breaks cannot occur inside JSON strings (they must be escaped), so replacing
+    // them keeps the JSON text identical in meaning and makes it one line.
+    let line = text.trim().replace(['\n', '\r'], " ");
+    Ok(Accepted {
+        platform: platform.to_owned(),
+        kind: instrument.to_owned(),
+        serial,
+        time,
+        line,
+    })
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)` (RFC 3339 in UTC, as the gateway
+/// prints it); fractions beyond milliseconds are truncated. `None` for anything else.
+pub fn parse_time(s: &str) -> Option<UtcTime> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let d = b.get(r)?;
+        d.iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let sep = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt") && sep(13, b":") && sep(16, b":")) {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let rest = b.get(19..)?;
+    let (milli, zone) = match rest.first() {
+        Some(b'.') => {
+            let digits = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return None;
+            }
+            let mut ms = 0u32;
+            for i in 0..3 {
+                let d = if i < digits {
+                    u32::from(rest[1 + i] - b'0')
+                } else {
+                    0
+                };
+                ms = ms * 10 + d;
+            }
+            (ms, &rest[1 + digits..])
+        }
+        _ => (0, rest),
+    };
+    if !matches!(zone, b"Z" | b"z" | b"+00:00") {
+        return None;
+    }
+    UtcTime::from_civil(
+        i32::try_from(year).ok()?,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        milli,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: &str = "emso/site/albatross/sbe37/3725001/data";
+
+    #[test]
+    fn accepts_a_gateway_record() {
+        let p = br#"{"type":"sbe37","time":"2026-03-01T00:30:00Z","serial":"3725001","temperature_c":13.8512}"#;
+        let a = accept("emso", "site", T, p).unwrap();
+        assert_eq!(a.platform, "albatross");
+        assert_eq!(a.kind, "sbe37");
+        assert_eq!(a.serial.as_deref(), Some("3725001"));
+        assert_eq!(a.time, UtcTime::from_civil(2026, 3, 1, 0, 30, 0, 0));
+        assert_eq!(a.line, std::str::from_utf8(p).unwrap());
+    }
+
+    #[test]
+    fn multi_line_payload_becomes_one_line() {
+        let p = b"{\n \"type\": \"cstar\",\r\n \"serial\": \"1234\", \"x\": \"a b\"\n}\n";
+        let a = accept("emso", "site", "emso/site/mii/cstar/1234/data", p).unwrap();
+        assert!(!a.line.contains('\n') && !a.line.contains('\r'));
+        assert_eq!(a.time, None);
+        let v: serde_json::Value = serde_json::from_str(&a.line).unwrap();
+        assert_eq!(v["x"], "a b");
+    }
+
+    #[test]
+    fn unknown_serial() {
+        let p = br#"{"type":"line_status","time":"2026-03-01T06:00:00Z","battery_v":12.1}"#;
+        let a = accept(
+            "emso",
+            "site",
+            "emso/site/albatross/line_status/unknown/data",
+            p,
+        )
+        .unwrap();
+        assert_eq!(a.serial, None);
+        assert!(accept("emso", "site", "emso/site/albatross/line_status/7/data", p).is_err());
+    }
+
+    #[test]
+    fn rejections() {
+        let ok = br#"{"type":"sbe37","time":"2026-03-01T00:30:00Z","serial":"3725001"}"#;
+        for (topic, payload) in [
+            ("emso/other/albatross/sbe37/3725001/data", &ok[..]),
+            ("emso/site/albatross/sbe37/3725001/status", ok),
+            ("emso/site/../sbe37/3725001/data", ok),
+            ("emso/site/a b/sbe37/3725001/data", ok),
+            ("emso/site/albatross/optode/3725001/data", ok),
+            ("emso/site/albatross/sbe37/3725002/data", ok),
+            (T, b"not json"),
+            (T, b"[1,2]"),
+            (T, b"\xff\xfe"),
+            (
+                T,
+                br#"{"type":"sbe37","time":"yesterday","serial":"3725001"}"#,
+            ),
+            (T, br#"{"type":"sbe37","time":5,"serial":"3725001"}"#),
+            (
+                T,
+                br#"{"type":"sbe37","time":"2026-03-01T00:30:00Z","serial":3725001}"#,
+            ),
+            (T, br#"{"time":"2026-03-01T00:30:00Z","serial":"3725001"}"#),
+        ] {
+            assert!(
+                accept("emso", "site", topic, payload).is_err(),
+                "{topic} {payload:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn time_forms() {
+        let t = |s| parse_time(s).map(|t| t.unix_millis());
+        assert_eq!(t("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(t("1970-01-01T00:00:01.5Z"), Some(1500));
+        assert_eq!(t("1970-01-01T00:00:01.123456Z"), Some(1123));
+        assert_eq!(t("1970-01-01t00:00:01+00:00"), Some(1000));
+        for bad in [
+            "",
+            "1970-01-01",
+            "1970-01-01T00:00:00",
+            "1970-01-01T00:00:00+01:00",
+            "1970-13-01T00:00:00Z",
+            "1970-01-01T00:00:00.Z",
+            "197a-01-01T00:00:00Z",
+            "1970-01-01T24:00:00Z",
+            "1970-01-01T00:00:00Zjunk",
+        ] {
+            assert_eq!(t(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! The writer's settings, resolved from the gateway's configuration file: the broker of
+//! `[sinks.mqtt]`, the topic tree of `[station]`, and `[writer]`.
+
+use crate::config::Config;
+use crate::sinks::jsonl::safe_part;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything `albatross writer` needs, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriterOptions {
+    /// Broker host name or address.
+    pub host: String,
+    /// Broker port.
+    pub port: u16,
+    /// User name and password, when the broker wants them.
+    pub credentials: Option<(String, String)>,
+    /// Fixed MQTT client id: the broker keeps the persistent session (and queues messages)
+    /// under it while the writer is away.
+    pub client_id: String,
+    /// Root directory of the stored files.
+    pub dir: PathBuf,
+    /// First topic level (`emso`).
+    pub topic_root: String,
+    /// Site id, second topic level.
+    pub site: String,
+    /// Shared-subscription group (`$share/<group>/…`), when several writers share the load.
+    pub share_group: Option<String>,
+    /// MQTT keep-alive.
+    pub keep_alive: Duration,
+}
+
+/// A setting the writer cannot work with; `span` is the value's place in the file, when
+/// known, so that the caller can print its line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("field `{field}`: {message}")]
+pub struct OptionsError {
+    /// Dotted name of the field.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+    /// Byte range of the value in the configuration text.
+    pub span: Option<Range<usize>>,
+}
+
+fn err(field: &str, message: impl Into<String>, span: Option<Range<usize>>) -> OptionsError {
+    OptionsError {
+        field: field.to_owned(),
+        message: message.into(),
+        span,
+    }
+}
+
+/// Whether `s` may be one MQTT topic level chosen by us (`[A-Za-z0-9_-]{1,64}`: no `/`,
+/// no wildcard, no `$`).
+fn is_topic_level(s: &str) -> bool {
+    safe_part(s) == s && s != "invalid"
+}
+
+impl WriterOptions {
+    /// The writer's options from `config`; fails when `[sinks.mqtt]` is missing or a value
+    /// cannot be used (the error names the field).
+    pub fn from_config(config: &Config) -> Result<Self, OptionsError> {
+        let mqtt = config.sinks.mqtt.as_ref().ok_or_else(|| {
+            err(
+                "sinks.mqtt",
+                "missing: the writer subscribes to the broker of [sinks.mqtt]",
+                None,
+            )
+        })?;
+        let address = mqtt.address.get_ref();
+        let span = Some(mqtt.address.span());
+        let (host, port) = address.rsplit_once(':').ok_or_else(|| {
+            err(
+                "sinks.mqtt.address",
+                format!("`{address}` is not host:port"),
+                span.clone(),
+            )
+        })?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port: u16 = port.parse().ok().filter(|p| *p != 0).ok_or_else(|| {
+            err(
+                "sinks.mqtt.address",
+                format!("`{port}` is not a port number (1-65535)"),
+                span.clone(),
+            )
+        })?;
+        if host.is_empty() {
+            return Err(err("sinks.mqtt.address", "empty host name", span));
+        }
+        if !is_topic_level(&mqtt.topic_root) {
+            return Err(err(
+                "sinks.mqtt.topic_root",
+                format!(
+                    "`{}` is not a topic level ([A-Za-z0-9_-]+)",
+                    mqtt.topic_root
+                ),
+                None,
+            ));
+        }
+        let site = config.station.site.get_ref().clone();
+        if !is_topic_level(&site) {
+            return Err(err(
+                "station.site",
+                format!("`{site}` is not a topic level ([A-Za-z0-9_-]+)"),
+                Some(config.station.site.span()),
+            ));
+        }
+        let settings = config
+            .writer
+            .clone()
+            .unwrap_or(crate::config::WriterSettings {
+                client_id: None,
+                dir: None,
+                share_group: None,
+            });
+        let gateway_id = config.gateway.id.get_ref();
+        let client_id = settings
+            .client_id
+            .unwrap_or_else(|| format!("albatross-writer-{gateway_id}"));
+        if client_id.is_empty() || client_id.len() > 128 {
+            return Err(err(
+                "writer.client_id",
+                "must be 1 to 128 characters (a fixed id keeps the broker's session)",
+                None,
+            ));
+        }
+        if let Some(g) = &settings.share_group {
+            if !is_topic_level(g) {
+                return Err(err(
+                    "writer.share_group",
+                    format!("`{g}` is not a group name ([A-Za-z0-9_-]+)"),
+                    None,
+                ));
+            }
+        }
+        let credentials = match (&mqtt.username, &mqtt.password) {
+            (Some(u), p) => Some((u.clone(), p.clone().unwrap_or_default())),
+            (None, Some(_)) => {
+                return Err(err(
+                    "sinks.mqtt.password",
+                    "a password needs a username",
+                    None,
+                ))
+            }
+            (None, None) => None,
+        };
+        Ok(WriterOptions {
+            host: host.to_owned(),
+            port,
+            credentials,
+            client_id,
+            dir: settings
+                .dir
+                .unwrap_or_else(|| config.gateway.data_dir.join("writer")),
+            topic_root: mqtt.topic_root.clone(),
+            site,
+            share_group: settings.share_group,
+            keep_alive: Duration::from_secs(30),
+        })
+    }
+
+    /// The topic filter the writer subscribes to: `<root>/<site>/+/+/+/data`, or
+    /// `$share/<group>/<root>/<site>/+/+/+/data` with a share group.
+    pub fn subscription(&self) -> String {
+        let filter = format!("{}/{}/+/+/+/data", self.topic_root, self.site);
+        match &self.share_group {
+            Some(g) => format!("$share/{g}/{filter}"),
+            None => filter,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn config(extra: &str) -> Config {
+        let text = format!(
+            "[station]\nsite = \"emso-ligure-ouest\"\nname = \"n\"\ninstitution = \"i\"\n[gateway]\nid = \"shore-toulon\"\ndata_dir = \"/d\"\n{extra}"
+        );
+        Config::parse(&text, Path::new("t.toml")).unwrap()
+    }
+
+    #[test]
+    fn defaults_from_the_gateway() {
+        let o = WriterOptions::from_config(&config(
+            "[sinks.mqtt]\naddress = \"broker.example:1883\"\n",
+        ))
+        .unwrap();
+        assert_eq!(o.host, "broker.example");
+        assert_eq!(o.port, 1883);
+        assert_eq!(o.client_id, "albatross-writer-shore-toulon");
+        assert_eq!(o.dir, PathBuf::from("/d/writer"));
+        assert_eq!(o.subscription(), "emso/emso-ligure-ouest/+/+/+/data");
+        assert_eq!(o.credentials, None);
+    }
+
+    #[test]
+    fn writer_section_and_share_group() {
+        let o = WriterOptions::from_config(&config(
+            "[sinks.mqtt]\naddress = \"127.0.0.1:1884\"\nusername = \"w\"\npassword = \"p\"\ntopic_root = \"obs\"\n[writer]\nclient_id = \"w1\"\ndir = \"/w\"\nshare_group = \"writers\"\n",
+        ))
+        .unwrap();
+        assert_eq!(o.client_id, "w1");
+        assert_eq!(o.dir, PathBuf::from("/w"));
+        assert_eq!(o.credentials, Some(("w".into(), "p".into())));
+        assert_eq!(
+            o.subscription(),
+            "$share/writers/obs/emso-ligure-ouest/+/+/+/data"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = WriterOptions::from_config(&config("")).unwrap_err();
+        assert_eq!(e.field, "sinks.mqtt");
+        let e = WriterOptions::from_config(&config("[sinks.mqtt]\naddress = \"nohost\"\n"))
+            .unwrap_err();
+        assert_eq!(e.field, "sinks.mqtt.address");
+        assert!(e.span.is_some());
+        let e =
+            WriterOptions::from_config(&config("[sinks.mqtt]\naddress = \"h:0\"\n")).unwrap_err();
+        assert_eq!(e.field, "sinks.mqtt.address");
+        let e = WriterOptions::from_config(&config(
+            "[sinks.mqtt]\naddress = \"h:1\"\n[writer]\nshare_group = \"a/#\"\n",
+        ))
+        .unwrap_err();
+        assert_eq!(e.field, "writer.share_group");
+    }
+}

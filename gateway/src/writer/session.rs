@@ -1,0 +1,390 @@
+//! The MQTT side of the writer: one task owns rumqttc's event loop, a blocking thread owns
+//! the files, and a message is acknowledged (PUBACK) only after its line is fsynced.
+//!
+//! Acknowledgement rules (manual acks, persistent session):
+//! - Every copy of a message received gets a local sequence number and the number of the
+//!   connection it came in on; the event-loop task remembers, per packet id, the copy it is
+//!   waiting to acknowledge.
+//! - When the store reports a copy durable, its PUBACK is queued only if that copy arrived on
+//!   the *current* connection and is still the one awaited for its packet id. An
+//!   acknowledgement is therefore never sent on a later connection, where the packet id may
+//!   already name another message (after a session loss, or after the broker reused the id).
+//!   rumqttc itself drops PUBACKs still in its channel when a connection fails.
+//! - Copies stored while the connection is down are not acknowledged: the broker resends them
+//!   on the resumed session, the store recognises the duplicate, and that copy is
+//!   acknowledged. If the session was lost instead, they are stored anyway.
+//!
+//! Only this task calls `EventLoop::poll`, and it never publishes: the client is used only
+//! with the non-blocking `try_*` calls (rumqttc #1025).
+
+use super::options::WriterOptions;
+use super::store::{DayStore, Message, Outcome, StoreStats};
+use crate::links::Backoff;
+use protocol::time::UtcTime;
+use rumqttc::{
+    AsyncClient, ConnectionError, Event, MqttOptions, Packet, Publish, QoS, SubscribeReasonCode,
+};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
+use tracing::{debug, error, info, warn};
+
+/// Largest batch handed to the store at once (one fsync per touched file per batch).
+const MAX_BATCH: usize = 512;
+/// Capacity of the channels between the tasks; the broker's in-flight window (unacknowledged
+/// QoS 1 messages per client) bounds what is in them.
+const CHANNEL: usize = 4096;
+/// How often the counters are logged.
+const SUMMARY_EVERY: Duration = Duration::from_secs(600);
+
+/// A message copy on its way to the store.
+#[derive(Debug)]
+struct Received {
+    seq: u64,
+    conn: u64,
+    pkid: u16,
+    qos: QoS,
+    topic: String,
+    payload: Vec<u8>,
+}
+
+/// A copy the store made durable (stored, duplicate or rejected): it may be acknowledged.
+#[derive(Debug, Clone, Copy)]
+struct Durable {
+    seq: u64,
+    conn: u64,
+    pkid: u16,
+    qos: QoS,
+}
+
+/// Failure that stops the writer.
+#[derive(Debug, thiserror::Error)]
+pub enum WriterError {
+    /// The output directory cannot be created.
+    #[error("cannot create {dir}: {source}")]
+    Dir {
+        /// The directory.
+        dir: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The store thread could not be started or died.
+    #[error("store thread: {0}")]
+    Store(String),
+}
+
+fn now() -> UtcTime {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    UtcTime(ms)
+}
+
+/// The store thread: batches, writes durably (retrying on I/O errors until it works or the
+/// writer stops), reports each copy as durable.
+fn store_loop(
+    mut store: DayStore,
+    mut rx: mpsc::Receiver<Received>,
+    done: mpsc::UnboundedSender<Vec<Durable>>,
+    stop: Arc<AtomicBool>,
+) -> StoreStats {
+    let mut last_summary = Instant::now();
+    while let Some(first) = rx.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        let msgs: Vec<Message<'_>> = batch
+            .iter()
+            .map(|r| Message {
+                topic: &r.topic,
+                payload: &r.payload,
+            })
+            .collect();
+        let mut delay = Duration::from_millis(500);
+        let outcomes = loop {
+            match store.store(&msgs, now()) {
+                Ok(o) => break Some(o),
+                Err(e) => {
+                    error!(error = %e, messages = msgs.len(), retry_in = ?delay, "cannot store: nothing of this batch is acknowledged; retrying");
+                    if stop.load(Ordering::Relaxed) {
+                        break None;
+                    }
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                }
+            }
+        };
+        let Some(outcomes) = outcomes else {
+            break;
+        };
+        for (r, o) in batch.iter().zip(&outcomes) {
+            match o {
+                Outcome::Stored(p) => debug!(topic = %r.topic, file = %p.display(), "stored"),
+                Outcome::Duplicate(p) => {
+                    debug!(topic = %r.topic, file = %p.display(), "duplicate, already stored")
+                }
+                Outcome::Rejected(why) => warn!(topic = %r.topic, reason = %why, "rejected"),
+            }
+        }
+        let durable = batch
+            .iter()
+            .map(|r| Durable {
+                seq: r.seq,
+                conn: r.conn,
+                pkid: r.pkid,
+                qos: r.qos,
+            })
+            .collect();
+        if done.send(durable).is_err() {
+            break;
+        }
+        if last_summary.elapsed() >= SUMMARY_EVERY {
+            last_summary = Instant::now();
+            let s = store.stats();
+            info!(
+                stored = s.stored,
+                duplicates = s.duplicates,
+                rejected = s.rejected,
+                "writer counters"
+            );
+        }
+    }
+    store.stats()
+}
+
+/// The event-loop task's view of the connection and of what awaits acknowledgement.
+struct Acks {
+    conn: u64,
+    connected: bool,
+    /// packet id → sequence number of the copy to acknowledge
+    awaiting: HashMap<u16, u64>,
+    /// acknowledgements the client channel could not take yet
+    queued: VecDeque<Durable>,
+    sent: u64,
+}
+
+impl Acks {
+    fn offer(&mut self, client: &AsyncClient, d: Durable) {
+        if d.qos == QoS::AtMostOnce || !self.connected || d.conn != self.conn {
+            return;
+        }
+        if self.awaiting.get(&d.pkid) != Some(&d.seq) {
+            return;
+        }
+        let mut p = Publish::new("", d.qos, Vec::new());
+        p.pkid = d.pkid;
+        match client.try_ack(&p) {
+            Ok(()) => {
+                self.awaiting.remove(&d.pkid);
+                self.sent += 1;
+            }
+            Err(_) => self.queued.push_back(d),
+        }
+    }
+
+    fn retry(&mut self, client: &AsyncClient) {
+        for d in std::mem::take(&mut self.queued) {
+            self.offer(client, d);
+        }
+    }
+
+    fn disconnected(&mut self) {
+        self.connected = false;
+        self.queued.clear();
+    }
+}
+
+fn mqtt_options(o: &WriterOptions) -> MqttOptions {
+    let mut m = MqttOptions::new(o.client_id.clone(), o.host.clone(), o.port);
+    // a fixed client id (checked non-empty by WriterOptions) with a persistent session: the
+    // broker queues our QoS 1 messages while we are away
+    m.set_clean_session(false)
+        .set_manual_acks(true)
+        .set_keep_alive(o.keep_alive)
+        .set_max_packet_size(1 << 20, 64 << 10)
+        .set_request_channel_capacity(CHANNEL);
+    if let Some((u, p)) = &o.credentials {
+        m.set_credentials(u.clone(), p.clone());
+    }
+    m
+}
+
+/// Runs the writer until `shutdown` turns `true`; returns the store's counters.
+pub async fn run(
+    opts: WriterOptions,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<StoreStats, WriterError> {
+    std::fs::create_dir_all(&opts.dir).map_err(|source| WriterError::Dir {
+        dir: opts.dir.display().to_string(),
+        source,
+    })?;
+    let had_files = std::fs::read_dir(&opts.dir).is_ok_and(|mut d| d.next().is_some());
+    let filter = opts.subscription();
+    let (client, mut eventloop) = AsyncClient::new(mqtt_options(&opts), CHANNEL);
+    let (store_tx, store_rx) = mpsc::channel::<Received>(CHANNEL);
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Vec<Durable>>();
+    let stop = Arc::new(AtomicBool::new(false));
+    let store = DayStore::new(&opts.dir, &opts.topic_root, &opts.site);
+    let stop2 = stop.clone();
+    let store_thread = std::thread::Builder::new()
+        .name("writer-store".into())
+        .spawn(move || store_loop(store, store_rx, done_tx, stop2))
+        .map_err(|e| WriterError::Store(e.to_string()))?;
+    info!(
+        broker = %format!("{}:{}", opts.host, opts.port),
+        client_id = %opts.client_id,
+        subscription = %filter,
+        dir = %opts.dir.display(),
+        "writer starting"
+    );
+    let mut acks = Acks {
+        conn: 0,
+        connected: false,
+        awaiting: HashMap::new(),
+        queued: VecDeque::new(),
+        sent: 0,
+    };
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(60));
+    let mut seq = 0u64;
+    let mut ever_connected = false;
+    let mut need_subscribe = false;
+    let mut reconnects = 0u64;
+    let mut stopping = *shutdown.borrow();
+    while !stopping {
+        if need_subscribe && acks.connected {
+            match client.try_subscribe(filter.clone(), QoS::AtLeastOnce) {
+                Ok(()) => need_subscribe = false,
+                Err(e) => debug!(error = %e, "subscribe request queued later"),
+            }
+        }
+        acks.retry(&client);
+        tokio::select! {
+            r = shutdown.changed() => {
+                stopping = r.is_err() || *shutdown.borrow();
+            }
+            Some(batch) = done_rx.recv() => {
+                for d in batch {
+                    acks.offer(&client, d);
+                }
+            }
+            ev = eventloop.poll() => match ev {
+                Ok(Event::Incoming(Packet::ConnAck(ack))) => {
+                    acks.conn += 1;
+                    acks.connected = true;
+                    acks.awaiting.clear();
+                    backoff.reset();
+                    need_subscribe = true;
+                    if ack.session_present {
+                        info!(reconnects, "connected: the broker kept our session (queued messages follow)");
+                    } else if ever_connected || had_files {
+                        warn!(
+                            reconnects,
+                            "connected, but the broker has no session for us (it restarted without persistence, or the session expired): messages published while it had none may be lost; subscribing again"
+                        );
+                    } else {
+                        info!("connected: new session on the broker; subscribing");
+                    }
+                    ever_connected = true;
+                }
+                Ok(Event::Incoming(Packet::Publish(p))) => {
+                    seq += 1;
+                    if p.qos != QoS::AtMostOnce {
+                        acks.awaiting.insert(p.pkid, seq);
+                    }
+                    let r = Received {
+                        seq,
+                        conn: acks.conn,
+                        pkid: p.pkid,
+                        qos: p.qos,
+                        topic: p.topic,
+                        payload: p.payload.to_vec(),
+                    };
+                    if store_tx.send(r).await.is_err() {
+                        error!("the store thread has stopped");
+                        stopping = true;
+                    }
+                }
+                Ok(Event::Incoming(Packet::SubAck(s))) => {
+                    if s.return_codes.iter().any(|c| matches!(c, SubscribeReasonCode::Failure)) {
+                        error!(subscription = %filter, "the broker refused the subscription (check its ACL); retrying on the next connection");
+                    } else {
+                        info!(subscription = %filter, "subscribed (QoS 1)");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    acks.disconnected();
+                    reconnects += 1;
+                    let delay = backoff.next_delay();
+                    match &e {
+                        ConnectionError::ConnectionRefused(code) => {
+                            error!(?code, retry_in = ?delay, "the broker refused the connection")
+                        }
+                        _ => warn!(error = %e, retry_in = ?delay, "broker connection lost"),
+                    }
+                    let sleep = tokio::time::sleep(delay);
+                    tokio::pin!(sleep);
+                    loop {
+                        tokio::select! {
+                            () = &mut sleep => break,
+                            r = shutdown.changed() => {
+                                stopping = r.is_err() || *shutdown.borrow();
+                                if stopping { break; }
+                            }
+                            // stored while disconnected: the broker resends, that copy is acked
+                            Some(_) = done_rx.recv() => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Shutdown: let the store finish what it has, acknowledge it, disconnect cleanly.
+    stop.store(true, Ordering::Relaxed);
+    drop(store_tx);
+    let deadline = tokio::time::sleep(Duration::from_secs(5));
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            () = &mut deadline => break,
+            d = done_rx.recv() => match d {
+                Some(batch) => for d in batch { acks.offer(&client, d); },
+                None => break,
+            },
+            ev = eventloop.poll(), if acks.connected => if ev.is_err() { acks.disconnected(); },
+        }
+    }
+    if acks.connected {
+        acks.retry(&client);
+        let _ = client.try_disconnect();
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            loop {
+                match eventloop.poll().await {
+                    Ok(Event::Outgoing(rumqttc::Outgoing::Disconnect)) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+        })
+        .await;
+    }
+    let stats = tokio::task::spawn_blocking(move || store_thread.join())
+        .await
+        .map_err(|e| WriterError::Store(e.to_string()))?
+        .map_err(|_| WriterError::Store("the store thread panicked".into()))?;
+    info!(
+        stored = stats.stored,
+        duplicates = stats.duplicates,
+        conflicts = stats.conflicts,
+        rejected = stats.rejected,
+        acknowledged = acks.sent,
+        reconnects,
+        "writer stopped"
+    );
+    Ok(stats)
+}

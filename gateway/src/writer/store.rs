@@ -1,0 +1,477 @@
+//! The writer's files: one JSON line per record, per platform, record type, serial and UTC
+//! day, in the layout of the gateway's own JSON-lines sink
+//! (`<dir>/<platform>/<YYYY>/<type>_<serial>_<YYYYMMDD>.jsonl`, [`day_file`]).
+//!
+//! Promises:
+//! - [`DayStore::store`] returns only once every line it wrote is fsynced (and the
+//!   directory entry of every file it created), so a message may be acknowledged after it.
+//! - A record is stored once: a second record with the same time in the same day file (the
+//!   same platform, type and serial) is a duplicate and is not written again, also across
+//!   restarts, because opening a day file loads the keys already in it. Records without a
+//!   time are keyed by their whole line.
+//! - A torn last line (a crash in the middle of a write, before the fsync and therefore
+//!   before the acknowledgement) is cut off when the file is opened again: the broker
+//!   redelivers that record.
+//! - Messages that are not records go, with the reason, to `<dir>/rejected/<YYYYMMDD>.jsonl`
+//!   (day of receipt): counted and kept, never silently dropped.
+
+use super::message::{accept, Accepted};
+use crate::sinks::jsonl::day_file;
+use protocol::time::UtcTime;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::hash::{Hash, Hasher};
+use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use tracing::warn;
+
+/// Most day files kept open (with their keys) at once.
+const MAX_OPEN: usize = 64;
+
+/// What became of one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Written (and fsynced) to this file.
+    Stored(PathBuf),
+    /// Already in this file: not written again.
+    Duplicate(PathBuf),
+    /// Not a record: written to the rejected file with this reason.
+    Rejected(String),
+}
+
+/// A message as received: its topic and payload.
+#[derive(Debug, Clone, Copy)]
+pub struct Message<'a> {
+    /// MQTT topic.
+    pub topic: &'a str,
+    /// Payload bytes.
+    pub payload: &'a [u8],
+}
+
+/// Identity of a record inside its day file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    /// Records with a time: the time in ms.
+    Time(i64),
+    /// Records without one: the whole line.
+    Line(String),
+}
+
+/// One open day file and the records in it (key → hash of the line, to notice a
+/// conflicting second version).
+#[derive(Debug)]
+struct DayFile {
+    file: File,
+    keys: HashMap<Key, u64>,
+}
+
+/// Counters since the store was created.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Records written.
+    pub stored: u64,
+    /// Records already present.
+    pub duplicates: u64,
+    /// Duplicates whose content differed from the stored record (the first one is kept).
+    pub conflicts: u64,
+    /// Messages rejected.
+    pub rejected: u64,
+}
+
+/// The writer's file store (blocking I/O; run it off the async runtime).
+#[derive(Debug)]
+pub struct DayStore {
+    dir: PathBuf,
+    root: String,
+    site: String,
+    open: HashMap<PathBuf, DayFile>,
+    stats: StoreStats,
+}
+
+/// Hash of the record's content, independent of key order and spacing (the same record
+/// re-serialised is not a conflict); falls back to the text for what is not JSON.
+fn line_hash(line: &str) -> u64 {
+    fn feed(v: &serde_json::Value, h: &mut DefaultHasher) {
+        match v {
+            serde_json::Value::Object(o) => {
+                let mut keys: Vec<&String> = o.keys().collect();
+                keys.sort();
+                b'{'.hash(h);
+                for k in keys {
+                    k.hash(h);
+                    if let Some(x) = o.get(k) {
+                        feed(x, h);
+                    }
+                }
+                b'}'.hash(h);
+            }
+            serde_json::Value::Array(a) => {
+                b'['.hash(h);
+                a.iter().for_each(|x| feed(x, h));
+                b']'.hash(h);
+            }
+            other => other.to_string().hash(h),
+        }
+    }
+    let mut h = DefaultHasher::new();
+    match serde_json::from_str::<serde_json::Value>(line) {
+        Ok(v) => feed(&v, &mut h),
+        Err(_) => line.hash(&mut h),
+    }
+    h.finish()
+}
+
+fn key_of(time: Option<UtcTime>, line: &str) -> Key {
+    match time {
+        Some(t) => Key::Time(t.unix_millis()),
+        None => Key::Line(line.to_owned()),
+    }
+}
+
+/// Creates `dir` and its missing parents, and fsyncs the parent of each directory created,
+/// so that a new directory entry survives a power cut.
+fn create_dirs(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_dirs(parent)?;
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    if let Some(parent) = dir.parent() {
+        sync_dir(parent)?;
+    }
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    let d = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    File::open(d)?.sync_all()
+}
+
+/// Opens (or creates) a day file, cuts a torn last line and loads its keys.
+fn open_day_file(path: &Path) -> io::Result<DayFile> {
+    let created = !path.exists();
+    if let Some(parent) = path.parent() {
+        create_dirs(parent)?;
+    }
+    let mut file = OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(path)?;
+    if created {
+        if let Some(parent) = path.parent() {
+            sync_dir(parent)?;
+        }
+    }
+    let mut keys = HashMap::new();
+    let mut good_len = 0u64;
+    let mut reader = BufReader::new(&file);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        if buf.last() != Some(&b'\n') {
+            // torn last line: written but never fsynced nor acknowledged
+            break;
+        }
+        good_len += n as u64;
+        let line = String::from_utf8_lossy(&buf);
+        let line = line.trim_end();
+        if line.is_empty() {
+            continue;
+        }
+        let time = serde_json::from_str::<serde_json::Value>(line)
+            .ok()
+            .and_then(|v| v.get("time").and_then(|t| t.as_str()).map(str::to_owned))
+            .and_then(|t| super::message::parse_time(&t));
+        keys.insert(key_of(time, line), line_hash(line));
+    }
+    drop(reader);
+    // what is in the file is trusted as stored from now on: make sure it is durable (a
+    // previous run may have failed before its fsync)
+    file.sync_data()?;
+    let len = file.metadata()?.len();
+    if len > good_len {
+        warn!(
+            file = %path.display(),
+            bytes = len - good_len,
+            "cutting a torn last line (a crash before its fsync; the broker redelivers it)"
+        );
+        file.set_len(good_len)?;
+        file.sync_all()?;
+        file.seek(SeekFrom::End(0))?;
+    }
+    Ok(DayFile { file, keys })
+}
+
+impl DayStore {
+    /// A store under `dir` for messages of the tree `<root>/<site>/…`.
+    pub fn new(dir: &Path, root: &str, site: &str) -> Self {
+        DayStore {
+            dir: dir.to_owned(),
+            root: root.to_owned(),
+            site: site.to_owned(),
+            open: HashMap::new(),
+            stats: StoreStats::default(),
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> StoreStats {
+        self.stats
+    }
+
+    /// The day file of an accepted record.
+    fn path_of(&self, a: &Accepted) -> PathBuf {
+        day_file(&self.dir, &a.platform, &a.kind, a.serial.as_deref(), a.time)
+    }
+
+    fn day_file(&mut self, path: &Path) -> io::Result<&mut DayFile> {
+        if !self.open.contains_key(path) {
+            if self.open.len() >= MAX_OPEN {
+                // lines of the current batch may be unsynced yet: sync before closing
+                for f in self.open.values() {
+                    f.file.sync_data()?;
+                }
+                self.open.clear();
+            }
+            let f = open_day_file(path)?;
+            self.open.insert(path.to_owned(), f);
+        }
+        self.open
+            .get_mut(path)
+            .ok_or_else(|| io::Error::other("day file vanished from the open set"))
+    }
+
+    /// Stores a batch of messages received at `now`; returns the outcome of each, in
+    /// order, once everything written is durable. On an I/O error nothing of the batch may
+    /// be acknowledged (lines already written are recognised as duplicates on the retry).
+    pub fn store(&mut self, batch: &[Message<'_>], now: UtcTime) -> io::Result<Vec<Outcome>> {
+        let result = self.store_inner(batch, now);
+        if result.is_err() {
+            // Forget the open files and their keys: the retry reopens them, cuts a torn
+            // line and fsyncs what is there before trusting it as stored.
+            self.open.clear();
+        }
+        result
+    }
+
+    fn store_inner(&mut self, batch: &[Message<'_>], now: UtcTime) -> io::Result<Vec<Outcome>> {
+        let mut out = Vec::with_capacity(batch.len());
+        let mut touched: Vec<PathBuf> = Vec::new();
+        let mut rejected = Vec::new();
+        let mut stats = self.stats;
+        for m in batch {
+            let a = match accept(&self.root, &self.site, m.topic, m.payload) {
+                Ok(a) => a,
+                Err(r) => {
+                    rejected.push(serde_json::json!({
+                        "received": now.to_string(),
+                        "topic": m.topic,
+                        "reason": r.0,
+                        "payload": String::from_utf8_lossy(m.payload),
+                    }));
+                    stats.rejected += 1;
+                    out.push(Outcome::Rejected(r.0));
+                    continue;
+                }
+            };
+            let path = self.path_of(&a);
+            let key = key_of(a.time, &a.line);
+            let hash = line_hash(&a.line);
+            let f = self.day_file(&path)?;
+            if let Some(&old) = f.keys.get(&key) {
+                if old != hash {
+                    stats.conflicts += 1;
+                    warn!(file = %path.display(), record = %a.line, "a different record with the same time is already stored: kept the first");
+                }
+                stats.duplicates += 1;
+                out.push(Outcome::Duplicate(path));
+                continue;
+            }
+            let mut line = a.line;
+            line.push('\n');
+            f.file.write_all(line.as_bytes())?;
+            line.pop();
+            f.keys.insert(key, hash);
+            stats.stored += 1;
+            if !touched.contains(&path) {
+                touched.push(path.clone());
+            }
+            out.push(Outcome::Stored(path));
+        }
+        if !rejected.is_empty() {
+            self.write_rejected(&rejected, now)?;
+        }
+        for p in &touched {
+            if let Some(f) = self.open.get_mut(p) {
+                f.file.sync_data()?;
+            }
+        }
+        self.stats = stats;
+        Ok(out)
+    }
+
+    fn write_rejected(&mut self, items: &[serde_json::Value], now: UtcTime) -> io::Result<()> {
+        let (y, m, d, ..) = now.to_civil();
+        let dir = self.dir.join("rejected");
+        create_dirs(&dir)?;
+        let path = dir.join(format!("{y:04}{m:02}{d:02}.jsonl"));
+        let created = !path.exists();
+        let mut f = OpenOptions::new().create(true).append(true).open(&path)?;
+        let mut text = String::new();
+        for v in items {
+            text.push_str(&v.to_string());
+            text.push('\n');
+        }
+        f.write_all(text.as_bytes())?;
+        f.sync_data()?;
+        if created {
+            sync_dir(&dir)?;
+        }
+        for v in items {
+            warn!(file = %path.display(), "message rejected: {}", v["reason"]);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("albatross-store-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    const TOPIC: &str = "emso/s/albatross/sbe37/3725001/data";
+    const A: &[u8] = br#"{"type":"sbe37","time":"2026-03-01T00:30:00Z","serial":"3725001","temperature_c":13.8512}"#;
+    const B: &[u8] = br#"{"type":"sbe37","time":"2026-03-01T01:00:00Z","serial":"3725001","temperature_c":13.8513}"#;
+
+    fn msg(payload: &[u8]) -> Message<'_> {
+        Message {
+            topic: TOPIC,
+            payload,
+        }
+    }
+
+    fn now() -> UtcTime {
+        UtcTime::from_unix_seconds(1_772_400_000)
+    }
+
+    #[test]
+    fn stores_once_also_after_a_restart() {
+        let dir = tmp("dup");
+        let mut s = DayStore::new(&dir, "emso", "s");
+        let out = s.store(&[msg(A), msg(A), msg(B)], now()).unwrap();
+        let file = dir.join("albatross/2026/sbe37_3725001_20260301.jsonl");
+        assert_eq!(out[0], Outcome::Stored(file.clone()));
+        assert_eq!(out[1], Outcome::Duplicate(file.clone()));
+        assert_eq!(out[2], Outcome::Stored(file.clone()));
+        drop(s);
+        let mut s = DayStore::new(&dir, "emso", "s");
+        let out = s.store(&[msg(B), msg(A)], now()).unwrap();
+        assert!(out.iter().all(|o| matches!(o, Outcome::Duplicate(_))));
+        let text = std::fs::read_to_string(&file).unwrap();
+        let want = format!(
+            "{}\n{}\n",
+            std::str::from_utf8(A).unwrap(),
+            std::str::from_utf8(B).unwrap()
+        );
+        assert_eq!(text, want);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn reordered_keys_are_the_same_record_not_a_conflict() {
+        let dir = tmp("reorder");
+        let mut s = DayStore::new(&dir, "emso", "s");
+        let r = br#"{"serial":"3725001","temperature_c":13.8512,"type":"sbe37","time":"2026-03-01T00:30:00Z"}"#;
+        let c = br#"{"type":"sbe37","time":"2026-03-01T00:30:00Z","serial":"3725001","temperature_c":9.0}"#;
+        let out = s.store(&[msg(A), msg(r), msg(c)], now()).unwrap();
+        assert!(matches!(out[1], Outcome::Duplicate(_)));
+        assert!(matches!(out[2], Outcome::Duplicate(_)));
+        assert_eq!(s.stats().duplicates, 2);
+        assert_eq!(s.stats().conflicts, 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn torn_line_is_cut_and_the_record_stored_again() {
+        let dir = tmp("torn");
+        let file = dir.join("albatross/2026/sbe37_3725001_20260301.jsonl");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        let torn = &B[..20];
+        let mut text = A.to_vec();
+        text.push(b'\n');
+        text.extend_from_slice(torn);
+        std::fs::write(&file, text).unwrap();
+        let mut s = DayStore::new(&dir, "emso", "s");
+        let out = s.store(&[msg(A), msg(B)], now()).unwrap();
+        assert!(matches!(out[0], Outcome::Duplicate(_)));
+        assert!(matches!(out[1], Outcome::Stored(_)));
+        let lines: Vec<String> = std::fs::read_to_string(&file)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1].as_bytes(), B);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn rejected_messages_are_kept_with_their_reason() {
+        let dir = tmp("rej");
+        let mut s = DayStore::new(&dir, "emso", "s");
+        let bad = Message {
+            topic: "emso/s/../sbe37/1/data",
+            payload: b"{}",
+        };
+        let out = s.store(&[bad, msg(b"garbage")], now()).unwrap();
+        assert!(out.iter().all(|o| matches!(o, Outcome::Rejected(_))));
+        assert_eq!(s.stats().rejected, 2);
+        let (y, m, d, ..) = now().to_civil();
+        let text = std::fs::read_to_string(dir.join(format!("rejected/{y:04}{m:02}{d:02}.jsonl")))
+            .unwrap();
+        assert_eq!(text.lines().count(), 2);
+        assert!(text.contains("garbage"));
+        // nothing escaped the store's directory
+        assert!(!dir.parent().unwrap().join("sbe37").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn undated_records_are_keyed_by_content() {
+        let dir = tmp("undated");
+        let mut s = DayStore::new(&dir, "emso", "s");
+        let t = "emso/s/mii/cstar/1234/data";
+        let a = br#"{"type":"cstar","serial":"1234","signal_counts":1}"#;
+        let b = br#"{"type":"cstar","serial":"1234","signal_counts":2}"#;
+        let m = |p| Message {
+            topic: t,
+            payload: p,
+        };
+        let out = s.store(&[m(a), m(b), m(a)], now()).unwrap();
+        assert!(matches!(out[2], Outcome::Duplicate(_)));
+        let f = dir.join("mii/undated/cstar_1234_undated.jsonl");
+        assert_eq!(std::fs::read_to_string(f).unwrap().lines().count(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

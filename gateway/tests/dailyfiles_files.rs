@@ -1,0 +1,397 @@
+//! Daily CSV + NetCDF files (issue 7): from the clean-day capture through the decoders to
+//! the files, checking idempotency, de-duplication, the exact columns, fill values, QC
+//! flags, the ERDDAP entries, and (with the Python venv) the IOOS compliance-checker.
+
+use gateway::config::Config;
+use gateway::dailyfiles::schema::{self, FILL_F64, FILL_QC};
+use gateway::dailyfiles::{erddap, DailyWriter, Day, Sample, Series, StationInfo};
+use gateway::pipeline::Observation;
+use gateway::qc::{Flag, QcConfig};
+use protocol::time::UtcTime;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn config() -> Config {
+    Config::load(&root().join("gateway/albatross.example.toml")).unwrap()
+}
+
+fn observations(config: &Config) -> Vec<Observation> {
+    let data = std::fs::read(root().join("captures/clean-day.cap")).unwrap();
+    let r = gateway::replay::replay(&data, Some(config), gateway::config::Carries::Modem, None)
+        .unwrap();
+    assert!(r.error.is_none());
+    r.output.observations
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "albatross-dailyfiles-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+/// Every file under `dir`, by relative path, with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_owned(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn write(dir: &Path, config: &Config, obs: &[Observation]) -> gateway::dailyfiles::BatchReport {
+    DailyWriter::new(dir, config.files.qc.clone())
+        .write_observations(&StationInfo::from(&config.station), obs, true)
+        .unwrap()
+}
+
+#[test]
+fn a_day_replayed_twice_is_byte_identical() {
+    let config = config();
+    let obs = observations(&config);
+    let a = tmp("twice-a");
+    let first = write(&a, &config, &obs);
+    assert_eq!(first.days.len(), 8, "8 MicroCATs, one day");
+    assert!(first.days.iter().all(|d| d.rows == 48 && d.nc_written));
+    let once = snapshot(&a);
+    assert_eq!(once.len(), 16, "8 CSV + 8 NetCDF, no temporary file left");
+    // the same day again, into the same files: nothing changes (not even rewritten)
+    let again = write(&a, &config, &obs);
+    assert!(again
+        .days
+        .iter()
+        .all(|d| !d.nc_written && d.duplicates == 48));
+    assert_eq!(snapshot(&a), once);
+    // as the live sink sees it: batch by batch, in another order, some twice
+    let b = tmp("twice-b");
+    let mut shuffled = obs.clone();
+    shuffled.reverse();
+    for chunk in shuffled.chunks(37) {
+        write(&b, &config, chunk);
+    }
+    write(&b, &config, &obs[..100]);
+    assert_eq!(
+        snapshot(&b),
+        once,
+        "batching, order and repeats change no byte"
+    );
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}
+
+#[test]
+fn duplicates_are_stored_once_and_columns_are_exact() {
+    let config = config();
+    let obs = observations(&config);
+    let mut doubled = obs.clone();
+    doubled.extend(obs.iter().cloned());
+    let dir = tmp("dup");
+    let report = write(&dir, &config, &doubled);
+    for d in &report.days {
+        assert_eq!(
+            (d.rows, d.duplicates, d.conflicts),
+            (48, 48, 0),
+            "{}",
+            d.csv.display()
+        );
+    }
+    let csv = std::fs::read_to_string(&report.days[0].csv).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "stationname,latitude,longitude,time,sensor_theoric_depth,sensor_serial_number,\
+         temperature,conductivity,pressure,oxygen,depth,salinity,potential_temperature,\
+         oxygen_saturation,sigma_theta,temperature_qc,conductivity_qc,pressure_qc,oxygen_qc,\
+         depth_qc,salinity_qc,potential_temperature_qc,oxygen_saturation_qc,sigma_theta_qc,\
+         aggregate_qc"
+    );
+    assert_eq!(csv.lines().count(), 49);
+    // the CSV's inputs equal the capture's expected records (the simulator's truth)
+    let expected =
+        std::fs::read_to_string(root().join("captures/clean-day.expected.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(expected.lines().next().unwrap()).unwrap();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(row[0], "albatross_MICROCAT_3725001");
+    assert_eq!(row[3], first["time"].as_str().unwrap());
+    for (col, key) in [
+        (6, "temperature_c"),
+        (7, "conductivity_s_m"),
+        (8, "pressure_dbar"),
+        (9, "oxygen_ml_l"),
+    ] {
+        assert_eq!(
+            row[col].parse::<f64>().unwrap(),
+            first[key].as_f64().unwrap(),
+            "{key}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn missing_oxygen_is_fill_value_and_flag_9() {
+    let config = config();
+    let dir = tmp("fill");
+    let report = write(&dir, &config, &observations(&config));
+    // 3725004 is an SBE 37 without oxygen
+    let d = report
+        .days
+        .iter()
+        .find(|d| d.nc.to_string_lossy().contains("MICROCAT_3725004_"))
+        .unwrap();
+    let mut r = netcdf3::FileReader::open(&d.nc).unwrap();
+    let oxygen = r.read_var_f64("oxygen").unwrap();
+    let sat = r.read_var_f64("oxygen_saturation").unwrap();
+    let flags = r.read_var_i8("oxygen_qc").unwrap();
+    let t_flags = r.read_var_i8("temperature_qc").unwrap();
+    assert_eq!(oxygen.len(), 48);
+    assert!(oxygen.iter().chain(&sat).all(|&x| x == FILL_F64));
+    assert!(flags.iter().all(|&f| f == 9), "OceanSITES missing_value");
+    assert!(
+        t_flags.iter().all(|&f| f == 1),
+        "temperature in the vendor range: good"
+    );
+    let ds = r.data_set();
+    assert_eq!(
+        ds.get_var_attr_f64("oxygen", "_FillValue"),
+        Some(&[FILL_F64][..])
+    );
+    assert_eq!(
+        ds.get_var_attr_i8("oxygen_qc", "_FillValue"),
+        Some(&[FILL_QC][..])
+    );
+    for v in ds.get_var_names() {
+        if v != "time" && v != "stationname" && v != "sensor_serial_number" {
+            assert!(
+                ds.get_var_attr(&v, "_FillValue").is_some(),
+                "{v} has a _FillValue"
+            );
+        }
+    }
+    let csv = std::fs::read_to_string(&d.csv).unwrap();
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!((cells[9], cells[13], cells[18]), ("", "", "9"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn series() -> Series {
+    Series {
+        station: StationInfo::default(),
+        platform_id: "albatross".into(),
+        platform_name: "ALBATROSS".into(),
+        latitude: 42.806217,
+        longitude: 6.026833,
+        kind: gateway::config::InstrumentKind::Sbe37Odo,
+        sensor: "MICROCAT",
+        serial: "1".into(),
+        nominal_depth_m: 2400.0,
+    }
+}
+
+#[test]
+fn flags_are_tested_inherited_and_aggregated() {
+    let qc: QcConfig = serde_json::from_str(
+        r#"{"variables": {
+            "temperature_c": {"gross_range": {"fail_span": [-5, 35], "suspect_span": [13.0, 13.3]}},
+            "conductivity_s_m": {"gross_range": {"fail_span": [0, 4.6]}},
+            "pressure_dbar": {"gross_range": {"fail_span": [0, 7000]}}
+        }}"#,
+    )
+    .unwrap();
+    let t0 = UtcTime::from_civil(2026, 3, 1, 0, 0, 0, 0).unwrap();
+    let at = |i: i64| UtcTime(t0.0 + i * 1_800_000);
+    let samples = vec![
+        Sample::new(at(0), [Some(13.2), Some(4.58), Some(2418.2), Some(4.5)]), // all good
+        Sample::new(at(1), [Some(13.5), Some(4.58), Some(2418.2), Some(4.5)]), // T suspect
+        Sample::new(at(2), [Some(13.2), Some(4.70), Some(2418.2), None]),      // C fails, no O2
+        Sample::new(at(3), [Some(13.2), Some(4.58), Some(2418.2), Some(4.5)]),
+    ];
+    let table = gateway::dailyfiles::day::build(samples, &series(), &qc).unwrap();
+    let flags = |i: usize| -> Vec<u8> { table.rows[i].flags.iter().map(|f| f.code()).collect() };
+    // order: T C P O2 depth SP pt0 O2sat sigma; O2 has no test: 2 not evaluated, which
+    // O2 saturation inherits
+    assert_eq!(flags(0), [1, 1, 1, 2, 1, 1, 1, 2, 1]);
+    assert_eq!(flags(1), [3, 1, 1, 2, 1, 3, 3, 3, 3]);
+    assert_eq!(flags(2), [1, 4, 1, 9, 1, 4, 4, 9, 4]);
+    assert_eq!(table.rows[0].aggregate, Flag::Pass);
+    assert_eq!(table.rows[1].aggregate, Flag::Suspect);
+    assert_eq!(table.rows[2].aggregate, Flag::Fail);
+    assert_eq!(table.rows[2].values[3], None);
+    assert_eq!(table.rows[2].values[7], None);
+    // OceanSITES codes in the files: 2 (not evaluated) -> 0
+    assert_eq!(Flag::NotEvaluated.to_oceansites(), 0);
+}
+
+#[test]
+fn same_time_conflict_keeps_one_whatever_the_order() {
+    let t = UtcTime::from_civil(2026, 3, 1, 12, 0, 0, 0).unwrap();
+    let a = Sample::new(t, [Some(13.2), Some(4.58), Some(2418.2), None]);
+    let b = Sample::new(t, [Some(13.2), Some(4.58), Some(2418.2), Some(4.5)]);
+    let qc = QcConfig::default();
+    let x = gateway::dailyfiles::day::build(vec![a, b], &series(), &qc).unwrap();
+    let y = gateway::dailyfiles::day::build(vec![b, a, b], &series(), &qc).unwrap();
+    assert_eq!(x.rows, y.rows);
+    assert_eq!(x.rows.len(), 1);
+    assert_eq!(
+        x.rows[0].values[3],
+        Some(4.5),
+        "the more complete sample is kept"
+    );
+    assert_eq!((x.conflicts, y.conflicts, y.duplicates), (1, 1, 1));
+    assert_eq!(Day::of(t).compact(), "20260301");
+}
+
+#[test]
+fn erddap_entries_match_the_files() {
+    let config = config();
+    let dir = tmp("erddap");
+    let report = write(&dir, &config, &observations(&config));
+    let xml = erddap::datasets_xml(&config);
+    assert_eq!(
+        xml.matches("<dataset type=\"EDDTableFromNcCFFiles\"")
+            .count(),
+        2,
+        "albatross and mii MicroCATs"
+    );
+    assert!(xml.contains("datasetID=\"emso_ligure_ouest_albatross_MICROCAT\""));
+    assert!(xml.contains("<fileNameRegex>MICROCAT_.*_[0-9]{8}\\.nc</fileNameRegex>"));
+    let r = netcdf3::FileReader::open(&report.days[0].nc).unwrap();
+    let mut in_file = r.data_set().get_var_names();
+    let listed: Vec<String> = erddap::data_variables()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    in_file.sort();
+    assert_eq!(
+        sorted, in_file,
+        "dataVariables are exactly the file's variables"
+    );
+    for name in &listed {
+        assert!(xml.contains(&format!("<sourceName>{name}</sourceName>")));
+    }
+    let name = report.days[0]
+        .nc
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.starts_with("MICROCAT_") && name.ends_with("_20260301.nc"));
+    assert!(schema::csv_columns().iter().all(|c| listed.contains(c)));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The IOOS compliance-checker (cf:1.6, acdd:1.3) and xarray on files produced by
+/// `albatross replay captures/clean-day.cap --config ... --files-dir DIR`. Runs when
+/// `./.venv/bin/python` exists (scripts/test-all.sh creates it); fails instead of skipping
+/// when ALBATROSS_REQUIRE_PYTHON=1.
+#[test]
+fn compliance_checker_and_xarray_accept_the_files() {
+    let python = root().join(".venv/bin/python");
+    if !python.exists() {
+        assert!(
+            std::env::var("ALBATROSS_REQUIRE_PYTHON").as_deref() != Ok("1"),
+            "ALBATROSS_REQUIRE_PYTHON=1 but {} is missing (python3 -m venv .venv && \
+             .venv/bin/pip install compliance-checker xarray netCDF4)",
+            python.display()
+        );
+        eprintln!(
+            "skipped: no {} (set ALBATROSS_REQUIRE_PYTHON=1 to make this fail)",
+            python.display()
+        );
+        return;
+    }
+    let dir = tmp("cc");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_albatross"))
+        .current_dir(root())
+        .args([
+            "replay",
+            "captures/clean-day.cap",
+            "--config",
+            "gateway/albatross.example.toml",
+            "--files-dir",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = std::process::Command::new(&python)
+        .arg(root().join("gateway/tests/python/check_daily_files.py"))
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "check_daily_files.py failed");
+    assert!(text.contains("check_daily_files: 8 of 8 files pass"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The commented `[files]` example at the end of the example configuration parses and
+/// validates once uncommented, and the sink it enables writes the same bytes as the replay.
+#[test]
+fn example_files_section_and_sink() {
+    use gateway::sinks::Sink;
+    let text = std::fs::read_to_string(root().join("gateway/albatross.example.toml")).unwrap();
+    let at = text.find("# [files]").unwrap();
+    let mut uncommented = text[..at].to_owned();
+    for line in text[at..].lines() {
+        let l = line.strip_prefix("# ").unwrap_or(line);
+        uncommented.push_str(if l.starts_with('#') { "" } else { l });
+        uncommented.push('\n');
+    }
+    let mut config = Config::parse(&uncommented, Path::new("example.toml")).unwrap();
+    assert!(config.files.enabled);
+    config.files.qc.validate().unwrap();
+    assert!(config.files.qc.variables["temperature_c"].spike.is_some());
+    // defaults without [files]: disabled, vendor gross ranges, <data_dir>/erddap
+    let plain = self::config();
+    assert!(!plain.files.enabled);
+    assert!(plain.files.qc.variables.contains_key("temperature_c"));
+    assert!(plain.files_dir().ends_with("albatross-data/erddap"));
+
+    let dir = tmp("sink");
+    config.files.dir = Some(dir.clone());
+    let mut sink = gateway::sinks::files::FilesSink::new(&config);
+    let obs = observations(&config);
+    for batch in obs.chunks(8) {
+        sink.write(batch).unwrap();
+    }
+    let via_sink = snapshot(&dir);
+    let other = tmp("sink-replay");
+    write(&other, &config, &obs);
+    assert_eq!(via_sink, snapshot(&other));
+    assert_eq!(
+        gateway::service::sinks_for(&config)
+            .iter()
+            .filter(|s| s.name() == "files")
+            .count(),
+        1
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&other);
+}

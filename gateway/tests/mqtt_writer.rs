@@ -1,0 +1,557 @@
+//! `albatross writer` against a real mosquitto (tests/common/mosquitto.rs):
+//!
+//! - (a) a simulated day reaches the writer complete: every truth record stored, once;
+//! - (b) the broker is stopped in the middle of a run and restarted (and the writer is killed
+//!   with SIGKILL and restarted): every record arrives, each stored exactly once;
+//! - a record delivered several times is stored once;
+//! - every stored line and every payload seen on the broker validates against its JSON
+//!   Schema in docs/schema/.
+//!
+//! Each test exists twice: with records published by the test itself (rumqttc, as the
+//! gateway's publisher does: same topics, same payloads, QoS 1, re-sends after reconnects),
+//! and end to end with the simulated line, `albatross run` publishing over `[sinks.mqtt]`
+//! and the writer storing.
+
+mod common;
+use common::mosquitto::Mosquitto;
+use common::*;
+
+use firmware_shim::sim::engine::Simulation;
+use rumqttc::{Client, Connection, Event, LastWill, MqttOptions, Packet, QoS};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const SITE: &str = "emso-ligure-ouest";
+
+// ---------------------------------------------------------------- configuration, processes
+
+/// The test configuration (the gateway's, from `common::config`) with `[sinks.mqtt]` on
+/// `broker` and a `[writer]` section; `transport` is the gateway's modem link.
+fn mqtt_config(dir: &Path, transport: &str, broker: &str) -> PathBuf {
+    let path = config(dir, transport);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(&format!(
+        "\n[sinks.mqtt]\naddress = \"{broker}\"\n\n[writer]\ndir = {:?}\n",
+        dir.join("writer").display().to_string()
+    ));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A child process, killed if the test fails before stopping it.
+struct Proc(Option<Child>);
+
+impl Proc {
+    /// The child, for `stop` or `kill9`.
+    fn take(mut self) -> Child {
+        // only `Drop` empties the option, and it runs after `take`
+        self.0.take().unwrap()
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Starts `albatross writer --config PATH`, logging to `<dir>/<log>`.
+fn start_writer(config: &Path, dir: &Path, log: &str) -> Proc {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(log))
+        .unwrap();
+    Proc(Some(
+        Command::new(env!("CARGO_BIN_EXE_albatross"))
+            .args(["writer", "--config"])
+            .arg(config)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    ))
+}
+
+/// Every line of the writer's record files under `<dir>/writer` (not the rejected ones).
+fn writer_lines(dir: &Path) -> Vec<String> {
+    fn walk(p: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(p) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != "rejected") {
+                    walk(&path, out);
+                }
+            } else if path.extension().is_some_and(|x| x == "jsonl") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.extend(text.lines().map(str::to_owned));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&dir.join("writer"), &mut out);
+    out
+}
+
+/// The multiset of the writer's `sbe37` records (canonical form).
+fn writer_sbe37(dir: &Path) -> BTreeMap<String, usize> {
+    records(&writer_lines(dir).join("\n"), "sbe37")
+}
+
+/// Waits until the writer holds every `want` record (or `limit` passes).
+fn wait_for(dir: &Path, want: &BTreeMap<String, usize>, limit: Duration) {
+    let t0 = Instant::now();
+    while t0.elapsed() < limit {
+        let got = writer_sbe37(dir);
+        if want.keys().all(|k| got.contains_key(k)) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Asserts that the writer stored exactly `want`, each record once.
+fn assert_exactly_once(dir: &Path, want: &BTreeMap<String, usize>, log: &str) {
+    let got = writer_sbe37(dir);
+    let missing = want.keys().filter(|k| !got.contains_key(*k)).count();
+    let extra = got.keys().filter(|k| !want.contains_key(*k)).count();
+    let twice = got.values().filter(|&&n| n > 1).count();
+    let log = log_text(&dir.join(log));
+    let tail: Vec<&str> = log.lines().rev().take(20).collect();
+    assert!(
+        missing == 0 && extra == 0 && twice == 0,
+        "{} expected, {} stored: {missing} missing, {extra} extra, {twice} twice\nwriter log tail:\n{}",
+        want.len(),
+        got.len(),
+        tail.join("\n")
+    );
+    assert!(want.len() >= 300, "only {} truth records", want.len());
+}
+
+/// A log file as plain text (tracing colours its fields even into a file).
+fn log_text(path: &Path) -> String {
+    let raw = std::fs::read_to_string(path).unwrap_or_default();
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // skip `ESC [ … m`
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A broker for these tests (tests/common/mosquitto.rs makes its directory writable for
+/// the `mosquitto` user it drops to).
+fn start_broker(dir: &Path) -> Mosquitto {
+    Mosquitto::start(dir, &[])
+}
+
+/// SIGKILL: a crash, nothing flushed or acknowledged on the way out.
+fn kill9(mut child: Child) {
+    let _ = Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+// ---------------------------------------------------------------- JSON Schemas
+
+/// The JSON Schemas of docs/schema, by name (`sbe37`, …, `status`, `online`).
+fn schemas() -> HashMap<String, jsonschema::Validator> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/schema");
+    let mut out = HashMap::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(kind) = name.strip_suffix(".schema.json") else {
+            continue;
+        };
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap())
+            .unwrap_or_else(|err| panic!("{name}: {err}"));
+        let v = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap_or_else(|err| panic!("{name}: {err}"));
+        out.insert(kind.to_owned(), v);
+    }
+    for k in [
+        "sbe37",
+        "line_status",
+        "aquadopp_velocity",
+        "optode",
+        "cstar",
+        "status",
+        "online",
+    ] {
+        assert!(out.contains_key(k), "docs/schema/{k}.schema.json missing");
+    }
+    out
+}
+
+/// Validates one record (a stored line or a data payload) against the schema of its type.
+fn check_record(schemas: &HashMap<String, jsonschema::Validator>, text: &str, context: &str) {
+    let v: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{context}: {e}: {text}"));
+    let kind = v["type"].as_str().unwrap_or_default();
+    let schema = schemas
+        .get(kind)
+        .unwrap_or_else(|| panic!("{context}: no schema for record type `{kind}`"));
+    let errors: Vec<String> = schema.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{context}: {text}: {errors:?}");
+}
+
+/// Validates every payload seen on the broker (data, status, online) and every stored line;
+/// returns how many of each kind were checked.
+fn check_all(
+    schemas: &HashMap<String, jsonschema::Validator>,
+    seen: &[(String, Vec<u8>)],
+    dir: &Path,
+) -> BTreeMap<&'static str, usize> {
+    let mut n = BTreeMap::new();
+    for (topic, payload) in seen {
+        let text = String::from_utf8(payload.clone()).unwrap();
+        if topic.ends_with("/data") {
+            check_record(schemas, &text, topic);
+            *n.entry("data payloads").or_default() += 1;
+        } else if topic.ends_with("/status") {
+            if text.is_empty() {
+                continue; // a retained message being cleared
+            }
+            let v: Value = serde_json::from_str(&text).unwrap();
+            let errors: Vec<String> = schemas["status"]
+                .iter_errors(&v)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(errors.is_empty(), "{topic}: {text}: {errors:?}");
+            *n.entry("status payloads").or_default() += 1;
+        } else if topic.ends_with("/online") {
+            let v = Value::String(text.clone());
+            assert!(schemas["online"].is_valid(&v), "{topic}: {text:?}");
+            *n.entry("online payloads").or_default() += 1;
+        } else {
+            panic!("unexpected topic {topic}");
+        }
+    }
+    for line in writer_lines(dir) {
+        check_record(schemas, &line, "stored line");
+        *n.entry("stored lines").or_default() += 1;
+    }
+    n
+}
+
+// ---------------------------------------------------------------- MQTT clients of the test
+
+/// A subscriber to `emso/#` that keeps every (topic, payload) it sees (QoS 1, clean
+/// session: it is an observer, not the writer).
+/// (topic, payload) of every message seen on the broker.
+type Seen = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
+fn observe(broker: &Mosquitto) -> Seen {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut o = MqttOptions::new(
+        format!("observer-{}", std::process::id()),
+        "127.0.0.1",
+        broker.port,
+    );
+    o.set_max_packet_size(1 << 20, 1 << 20);
+    let (client, mut conn) = Client::new(o, 100);
+    let s = seen.clone();
+    std::thread::spawn(move || {
+        for ev in conn.iter() {
+            match ev {
+                Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                    let _ = client.try_subscribe("emso/#", QoS::AtLeastOnce);
+                }
+                Ok(Event::Incoming(Packet::Publish(p))) => {
+                    s.lock()
+                        .unwrap()
+                        .push((p.topic.clone(), p.payload.to_vec()));
+                }
+                Ok(_) => {}
+                Err(_) => std::thread::sleep(Duration::from_millis(200)),
+            }
+        }
+    });
+    seen
+}
+
+/// A test publisher doing what the gateway's publisher promises: QoS 1, wait for the
+/// PUBACK, publish again after any connection error (so records may arrive twice).
+struct Publisher {
+    client: Client,
+    conn: Connection,
+}
+
+impl Publisher {
+    fn connect(broker: &Mosquitto) -> Self {
+        let mut o = MqttOptions::new(
+            format!("test-gateway-{}", std::process::id()),
+            "127.0.0.1",
+            broker.port,
+        );
+        o.set_last_will(LastWill::new(
+            format!("emso/{SITE}/gateway/test/online"),
+            "offline",
+            QoS::AtLeastOnce,
+            true,
+        ));
+        let (client, conn) = Client::new(o, 10);
+        Publisher { client, conn }
+    }
+
+    /// Publishes and waits for the broker's PUBACK, through broker outages: after a
+    /// connection error rumqttc parks the publish and drops it on the new (clean) session,
+    /// so it is published again on the next CONNACK (the receiver may get it twice).
+    fn publish(&mut self, topic: &str, payload: &str, retain: bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        self.client
+            .publish(topic, QoS::AtLeastOnce, retain, payload.as_bytes())
+            .unwrap();
+        let mut lost = false;
+        loop {
+            assert!(Instant::now() < deadline, "broker unreachable for 60 s");
+            match self.conn.recv_timeout(Duration::from_secs(5)) {
+                Ok(Ok(Event::Incoming(Packet::PubAck(_)))) => return,
+                Ok(Ok(Event::Incoming(Packet::ConnAck(_)))) if lost => {
+                    lost = false;
+                    self.client
+                        .publish(topic, QoS::AtLeastOnce, retain, payload.as_bytes())
+                        .unwrap();
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(_)) | Err(_) => {
+                    lost = true;
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            }
+        }
+    }
+
+    fn publish_record(&mut self, line: &str) {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let topic = format!(
+            "emso/{SITE}/albatross/{}/{}/data",
+            v["type"].as_str().unwrap(),
+            v["serial"].as_str().unwrap_or("unknown")
+        );
+        self.publish(&topic, line, false);
+    }
+}
+
+/// One simulated day of the ALBATROSS line, computed directly (no link): the truth
+/// records, one JSON line each, in sampling order.
+fn truth_day(seed: u64) -> Vec<String> {
+    let cfg = lossy_scenario(seed);
+    let end = cfg.start_ms + 25 * HOUR_MS;
+    let mut sim = Simulation::new(cfg);
+    sim.run_until(end);
+    sim.take_truth().iter().map(|t| t.to_json()).collect()
+}
+
+fn multiset(lines: &[String]) -> BTreeMap<String, usize> {
+    records(&lines.join("\n"), "sbe37")
+}
+
+/// A few payloads of the other message kinds, as the gateway publishes them.
+fn publish_extras(p: &mut Publisher) {
+    p.publish(&format!("emso/{SITE}/gateway/test/online"), "online", true);
+    p.publish(
+        &format!("emso/{SITE}/albatross/sbe37/3725001/status"),
+        r#"{"last_record_time":"2026-03-01T00:00:00Z","records_published":1,"since":"2026-03-01T00:00:00Z"}"#,
+        true,
+    );
+    p.publish_record(r#"{"type":"line_status","time":"2026-03-01T06:00:00Z","battery_v":12.345,"polls":12,"instrument_errors":0,"frames_sent":40,"send_failures":0,"ring_dropped":0,"ring_oldest_seq":1,"next_seq":41,"instruments":8}"#);
+}
+
+// ---------------------------------------------------------------- (a) and duplicates
+
+#[test]
+fn simulated_day_reaches_the_writer_complete_self_published() {
+    let dir = temp_dir("mqtt-writer-a");
+    let broker = start_broker(&dir);
+    let config = mqtt_config(
+        &dir,
+        "[link.tcp]\naddress = \"127.0.0.1:9\"",
+        &broker.address(),
+    );
+    let seen = observe(&broker);
+    let writer = start_writer(&config, &dir, "writer.log");
+    let truth = truth_day(21);
+    let want = multiset(&truth);
+    let mut p = Publisher::connect(&broker);
+    publish_extras(&mut p);
+    for (i, line) in truth.iter().enumerate() {
+        p.publish_record(line);
+        // every 10th record twice, as a gateway re-sending after a reconnect would
+        if i % 10 == 0 {
+            p.publish_record(line);
+        }
+    }
+    // the same record with its keys in another order is still the same record
+    let first: Value = serde_json::from_str(&truth[0]).unwrap();
+    let mut reordered = serde_json::Map::new();
+    for k in ["temperature_c", "serial", "time", "type"] {
+        reordered.insert(k.to_owned(), first[k].clone());
+    }
+    for (k, v) in first.as_object().unwrap() {
+        reordered.entry(k.clone()).or_insert(v.clone());
+    }
+    p.publish_record(&Value::Object(reordered).to_string());
+    wait_for(&dir, &want, Duration::from_secs(30));
+    stop(writer.take());
+    assert_exactly_once(&dir, &want, "writer.log");
+    // the writer's own counters agree: every duplicate recognised
+    let log = log_text(&dir.join("writer.log"));
+    let dups = truth.len().div_ceil(10) + 1;
+    assert!(
+        log.contains(&format!("duplicates={dups}")),
+        "expected {dups} duplicates in the writer's summary:\n{log}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let n = check_all(&schemas(), &seen.lock().unwrap(), &dir);
+    eprintln!(
+        "{} truth records; validated against docs/schema: {n:?}",
+        want.len()
+    );
+    assert!(n["stored lines"] == truth.len() + 1, "{n:?}");
+    assert!(n["data payloads"] >= truth.len() + dups, "{n:?}");
+    assert!(
+        n["status payloads"] >= 1 && n["online payloads"] >= 1,
+        "{n:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---------------------------------------------------------------- (b)
+
+#[test]
+fn broker_restart_and_writer_crash_lose_nothing_self_published() {
+    let dir = temp_dir("mqtt-writer-b");
+    let mut broker = start_broker(&dir);
+    let config = mqtt_config(
+        &dir,
+        "[link.tcp]\naddress = \"127.0.0.1:9\"",
+        &broker.address(),
+    );
+    let seen = observe(&broker);
+    let writer = start_writer(&config, &dir, "writer.log");
+    let truth = truth_day(22);
+    let want = multiset(&truth);
+    let third = truth.len() / 3;
+    let mut p = Publisher::connect(&broker);
+    publish_extras(&mut p);
+    for line in &truth[..third] {
+        p.publish_record(line);
+    }
+    // the broker goes away with messages still queued for (or in flight to) the writer
+    broker.stop();
+    std::thread::sleep(Duration::from_secs(3));
+    broker.restart();
+    for line in &truth[third..2 * third] {
+        p.publish_record(line);
+    }
+    // the same writer process reconnects to the restarted broker and resumes its session
+    let so_far = multiset(&truth[..2 * third]);
+    wait_for(&dir, &so_far, Duration::from_secs(30));
+    assert!(
+        so_far.keys().all(|k| writer_sbe37(&dir).contains_key(k)),
+        "the writer did not get everything after the broker restart"
+    );
+    // the writer crashes; the broker queues for its persistent session meanwhile
+    kill9(writer.take());
+    for line in &truth[2 * third - 20..] {
+        p.publish_record(line); // 20 records again: duplicates across the writer restart
+    }
+    let writer = start_writer(&config, &dir, "writer.log");
+    wait_for(&dir, &want, Duration::from_secs(60));
+    stop(writer.take());
+    assert_exactly_once(&dir, &want, "writer.log");
+    let log = log_text(&dir.join("writer.log"));
+    assert!(log.contains("broker connection lost"), "{log}");
+    assert!(
+        log.matches("the broker kept our session").count() >= 2,
+        "the persistent session must survive both the broker restart and the writer crash:\n{log}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let n = check_all(&schemas(), &seen.lock().unwrap(), &dir);
+    eprintln!(
+        "{} truth records; validated against docs/schema: {n:?}",
+        want.len()
+    );
+    assert!(n["stored lines"] == truth.len() + 1, "{n:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---------------------------------------------------------------- end to end with the gateway
+
+/// Runs the simulated lossy day into `albatross run` publishing to mosquitto, with the
+/// writer subscribed; with `outage`, the broker is stopped for 5 s in the middle of it.
+fn gateway_day(name: &str, seed: u64, outage: bool) {
+    let dir = temp_dir(name);
+    let mut broker = start_broker(&dir);
+    let seen = observe(&broker);
+    // 34 simulated hours at 3600x: about 35 s
+    let (addr, truth, sim) = start_sim(lossy_scenario(seed), 3600.0, 34 * HOUR_MS, false, &dir);
+    let config = mqtt_config(
+        &dir,
+        &format!("[link.tcp]\naddress = \"{addr}\""),
+        &broker.address(),
+    );
+    let writer = start_writer(&config, &dir, "writer.log");
+    let gateway = Proc(Some(start_gateway(&config, &dir)));
+    if outage {
+        std::thread::sleep(Duration::from_secs(12));
+        broker.stop();
+        std::thread::sleep(Duration::from_secs(5));
+        broker.restart();
+    }
+    sim.join().unwrap();
+    let want = records(&std::fs::read_to_string(&truth).unwrap(), "sbe37");
+    wait_for(&dir, &want, Duration::from_secs(30));
+    stop(gateway.take());
+    std::thread::sleep(Duration::from_millis(500));
+    stop(writer.take());
+    assert_exactly_once(&dir, &want, "writer.log");
+    // the gateway's own files agree
+    assert_complete(&dir, &truth);
+    std::thread::sleep(Duration::from_millis(300));
+    let n = check_all(&schemas(), &seen.lock().unwrap(), &dir);
+    eprintln!(
+        "{} truth records; validated against docs/schema: {n:?}",
+        want.len()
+    );
+    assert!(n["online payloads"] >= 1, "{n:?}");
+    assert!(n["status payloads"] >= 1, "{n:?}");
+    if outage {
+        let log = log_text(&dir.join("writer.log"));
+        assert!(log.contains("broker connection lost"), "{log}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn simulated_day_reaches_the_writer_complete_through_the_gateway() {
+    gateway_day("mqtt-writer-e2e-a", 31, false);
+}
+
+#[test]
+fn broker_restart_mid_run_through_the_gateway() {
+    gateway_day("mqtt-writer-e2e-b", 32, true);
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Checks the daily files the gateway wrote under DIR (gateway/src/dailyfiles).
+
+For every `*.nc` under DIR (recursively):
+  1. IOOS compliance-checker (Python API), suites cf:1.6 and acdd:1.3: every check must
+     pass (scored points == possible points, no high/medium/low issue);
+  2. xarray: time strictly increasing, every QC variable int8 with a _FillValue, every data
+     variable double with _FillValue 99999.0, and every value equal to the CSV of the same
+     name (same rows, same times, same numbers, empty CSV cell <=> missing value).
+
+Usage: check_daily_files.py DIR   (exit 0: all good; 1: a failure; 2: bad usage / no files)
+Needs: compliance-checker, xarray, netCDF4 (scripts/test-all.sh installs them in ./.venv).
+"""
+import csv
+import json
+import math
+import os
+import sys
+import tempfile
+from datetime import datetime, timezone
+
+SUITES = ["cf:1.6", "acdd:1.3"]
+FILL = 99999.0
+
+
+def find(root, ext):
+    out = []
+    for d, _, files in os.walk(root):
+        out += [os.path.join(d, f) for f in files if f.endswith(ext)]
+    return sorted(out)
+
+
+def run_compliance(path, suite, tmp):
+    """(passed, scored, possible, issue lines) for one file and one suite."""
+    from compliance_checker.runner import CheckSuite, ComplianceChecker
+
+    if not getattr(run_compliance, "loaded", False):
+        CheckSuite().load_all_available_checkers()
+        run_compliance.loaded = True
+    out = os.path.join(tmp, "report.json")
+    ComplianceChecker.run_checker(
+        ds_loc=path,
+        checker_names=[suite],
+        verbose=0,
+        criteria="strict",
+        output_filename=out,
+        output_format="json",
+    )
+    with open(out) as f:
+        rep = json.load(f)[suite]
+    issues = []
+    for prio in ("high_priorities", "medium_priorities", "low_priorities"):
+        for item in rep.get(prio, []):
+            msgs = item.get("msgs") or []
+            value = item.get("value", [0, 0])
+            # a check that scored all its points may still carry an informational message
+            # (e.g. "does not cross 1582-10-15"): not a failure
+            if value[0] != value[1]:
+                issues.append(f"{prio.split('_')[0]}: {item.get('name')}: {'; '.join(msgs)}")
+    scored, possible = rep["scored_points"], rep["possible_points"]
+    return scored == possible and not issues, scored, possible, issues
+
+
+def parse_time(s):
+    fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if "." in s else "%Y-%m-%dT%H:%M:%SZ"
+    return datetime.strptime(s, fmt).replace(tzinfo=timezone.utc).timestamp()
+
+
+def check_values(nc_path, failures):
+    import numpy as np
+    import xarray as xr
+
+    csv_path = nc_path[:-3] + ".csv"
+    if not os.path.exists(csv_path):
+        failures.append(f"{nc_path}: no CSV next to it")
+        return 0
+    with open(csv_path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    raw = xr.open_dataset(nc_path, decode_times=False, mask_and_scale=False)
+    ds = xr.open_dataset(nc_path)
+    n = ds.sizes.get("time", 0)
+    if n != len(rows) or n == 0:
+        failures.append(f"{nc_path}: {n} times in the NetCDF, {len(rows)} rows in the CSV")
+        return 0
+    t = raw["time"].values.astype("float64")
+    if not np.all(np.diff(t) > 0):
+        failures.append(f"{nc_path}: time is not strictly increasing")
+    if raw["time"].attrs.get("units") != "seconds since 1970-01-01T00:00:00Z":
+        failures.append(f"{nc_path}: time units {raw['time'].attrs.get('units')!r}")
+    if not np.issubdtype(ds["time"].dtype, np.datetime64):
+        failures.append(f"{nc_path}: xarray did not decode time")
+    for i, r in enumerate(rows):
+        if abs(parse_time(r["time"]) - t[i]) > 1e-6:
+            failures.append(f"{nc_path}: row {i}: time {r['time']} != {t[i]}")
+            break
+    station = ds["stationname"].values
+    station = station.item().decode() if hasattr(station, "item") and isinstance(station.item(), bytes) else str(station.astype(str))
+    if any(r["stationname"] != station for r in rows):
+        failures.append(f"{nc_path}: stationname {station!r} differs from the CSV")
+    for name in ("latitude", "longitude", "sensor_theoric_depth"):
+        if any(float(r[name]) != float(raw[name].values) for r in rows):
+            failures.append(f"{nc_path}: {name} differs from the CSV")
+    compared = 0
+    for col in rows[0].keys():
+        if col in ("stationname", "latitude", "longitude", "time", "sensor_theoric_depth", "sensor_serial_number"):
+            continue
+        if col not in raw.variables:
+            failures.append(f"{nc_path}: CSV column {col} has no variable")
+            continue
+        v = raw[col]
+        fill = v.attrs.get("_FillValue", v.encoding.get("_FillValue"))
+        if fill is None:
+            failures.append(f"{nc_path}: {col} has no _FillValue")
+            continue
+        if col.endswith("_qc"):
+            if v.dtype != np.int8:
+                failures.append(f"{nc_path}: {col} is {v.dtype}, not int8")
+            if np.asarray(v.attrs.get("flag_values")).dtype != np.int8:
+                failures.append(f"{nc_path}: {col} flag_values not int8")
+        else:
+            if v.dtype != np.float64 or float(fill) != FILL:
+                failures.append(f"{nc_path}: {col} is {v.dtype} with _FillValue {fill}")
+            if "ancillary_variables" not in v.attrs:
+                failures.append(f"{nc_path}: {col} has no ancillary_variables")
+        vals = v.values
+        for i, r in enumerate(rows):
+            cell = r[col]
+            x = vals[i]
+            if cell == "":
+                ok = x == fill
+            elif col.endswith("_qc"):
+                ok = int(cell) == int(x)
+            else:
+                ok = float(cell) == float(x) and x != fill
+            if not ok:
+                failures.append(f"{nc_path}: {col} row {i}: CSV {cell!r} != NetCDF {x!r}")
+                break
+            compared += 1
+        # masked view: missing values come back as NaN
+        if not col.endswith("_qc"):
+            masked = ds[col].values
+            if any((r[col] == "") != math.isnan(masked[i]) for i, r in enumerate(rows)):
+                failures.append(f"{nc_path}: {col}: missing values do not decode to NaN")
+    ds.close()
+    raw.close()
+    return compared
+
+
+def main():
+    if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
+        print(__doc__, file=sys.stderr)
+        return 2
+    files = find(sys.argv[1], ".nc")
+    if not files:
+        print(f"no .nc files under {sys.argv[1]}", file=sys.stderr)
+        return 2
+    failures = []
+    values = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in files:
+            for suite in SUITES:
+                ok, scored, possible, issues = run_compliance(path, suite, tmp)
+                print(f"{os.path.relpath(path, sys.argv[1])}: {suite} {scored}/{possible}"
+                      + ("" if ok else " FAILED"))
+                if not ok:
+                    failures.append(f"{path}: {suite}: {scored}/{possible}")
+                    failures += [f"  {i}" for i in issues]
+            values += check_values(path, failures)
+    print(f"{len(files)} files, suites {' '.join(SUITES)}; {values} NetCDF values equal to their CSV cells")
+    for f in failures:
+        print("FAIL", f)
+    passed = len(files) - len({f.split(':')[0] for f in failures if not f.startswith('  ')})
+    print(f"check_daily_files: {passed} of {len(files)} files pass")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
