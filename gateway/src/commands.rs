@@ -112,7 +112,12 @@ pub fn writer(path: &Path) -> ExitCode {
 }
 
 /// The example configuration, adapted to the demo's simulated line on `sim_addr`.
-fn demo_config(data_dir: &Path, sim_addr: &str, speed: f64) -> Result<Config, String> {
+fn demo_config(
+    data_dir: &Path,
+    sim_addr: &str,
+    broker: std::net::SocketAddr,
+    speed: f64,
+) -> Result<Config, String> {
     let text = include_str!("../albatross.example.toml");
     let mut config =
         Config::parse(text, Path::new("albatross.example.toml")).map_err(|e| e.to_string())?;
@@ -128,6 +133,10 @@ fn demo_config(data_dir: &Path, sim_addr: &str, speed: f64) -> Result<Config, St
         l.modem.repair_interval_s = scale(l.modem.repair_interval_s);
         l.modem.repair_retry_s = scale(l.modem.repair_retry_s);
     }
+    // every sink: record files, MQTT to the embedded broker, daily ERDDAP files
+    let mqtt = format!("address = \"{broker}\"\n");
+    config.sinks.mqtt = Some(toml::from_str(&mqtt).map_err(|e| e.to_string())?);
+    config.files.enabled = true;
     Ok(config)
 }
 
@@ -191,7 +200,7 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let config = match demo_config(data_dir, &sim_addr, speed) {
+    let config = match demo_config(data_dir, &sim_addr, broker, speed) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("albatross demo: {e}");
@@ -205,6 +214,14 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
         1800.0 / speed
     );
     println!("  embedded MQTT broker: mqtt://{broker}");
+    println!(
+        "    live records: mosquitto_sub -h 127.0.0.1 -p {} -t 'emso/#' -v",
+        broker.port()
+    );
+    println!(
+        "  daily ERDDAP files (CSV + NetCDF): {}",
+        config.files_dir().display()
+    );
     println!(
         "  raw archive (every byte, fsynced): {}",
         config.archive_dir().display()

@@ -121,6 +121,7 @@ fn demo_produces_records_within_a_minute() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("mqtt://127.0.0.1:"), "{stdout}");
+    assert!(stdout.contains("mosquitto_sub -h 127.0.0.1"), "{stdout}");
     assert!(stdout.contains("tcp://127.0.0.1:"), "{stdout}");
     let mut text = String::new();
     for year in std::fs::read_dir(data.join("records/albatross"))
@@ -141,5 +142,20 @@ fn demo_produces_records_within_a_minute() {
         .lines()
         .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
     assert!(data.join("raw/albatross-modem").is_dir());
+    // every sink ran: the embedded broker acknowledged records, the daily files exist
+    let acked = std::fs::read_to_string(data.join("spool/acked")).unwrap_or_default();
+    let below: u64 = acked
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(below >= 8, "MQTT acknowledged {below} records");
+    let nc = std::fs::read_dir(data.join("erddap/albatross"))
+        .unwrap()
+        .flatten()
+        .flat_map(|y| std::fs::read_dir(y.path()).unwrap().flatten())
+        .filter(|f| f.file_name().to_string_lossy().ends_with(".nc"))
+        .count();
+    assert!(nc >= 1, "no daily NetCDF file");
     std::fs::remove_dir_all(&dir).unwrap();
 }
