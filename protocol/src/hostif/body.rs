@@ -6,8 +6,7 @@ use super::error::HostParseError;
 use super::event::{
     ImFlag, ImTiming, LinkQuality, Message, RecvBurst, RecvIm, RecvIms, RecvPbm, StatusKind,
 };
-use super::scan::{as_text, float, int, is_digits, uint, Fields, Stop, R};
-use super::{MAX_BURST_PAYLOAD, MAX_IM_PAYLOAD};
+use super::scan::{as_text, float, int, is_digits, pid_and_len, uint, Fields, Stop, R};
 
 /// The four receive notifications that carry a length-prefixed payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,25 +80,7 @@ pub(crate) fn parse_recv(b: &[u8], complete: bool, eof: bool) -> R<(Message<'_>,
         return Err(Stop::Bad(HostParseError::Junk));
     };
     let mut f = Fields::new(b, kw.len() + 1, complete, kw);
-    let mut first = f.next("len")?;
-    let mut pid = None;
-    if let Some(p) = first.strip_prefix(b"p") {
-        pid = Some(uint::<u16>(p, kw, "pid")?);
-        first = f.next("len")?;
-    }
-    let len: usize = uint(first, kw, "len")?;
-    let max = if kind == RecvKind::Burst {
-        MAX_BURST_PAYLOAD
-    } else {
-        MAX_IM_PAYLOAD
-    };
-    if len > max {
-        return Err(Stop::Bad(HostParseError::LengthTooLarge {
-            message: kw,
-            len,
-            max,
-        }));
-    }
+    let (pid, len) = pid_and_len(&mut f, kw, kind == RecvKind::Burst)?;
     let src: u8 = uint(f.next("src")?, kw, "src")?;
     let dst: u8 = uint(f.next("dst")?, kw, "dst")?;
     let payload_at = |pos: usize| -> R<(&[u8], usize)> {

@@ -4,9 +4,9 @@ use super::buffer::StreamBuf;
 use super::error::HostParseError;
 use super::event::ImFlag;
 use super::scan::{
-    as_text, find, partial_suffix, scan, uint, Eol, Fields, Scan, Stop, FRAME_START, R,
+    as_text, find, partial_suffix, pid_and_len, scan, uint, Eol, Fields, Scan, Stop, FRAME_START, R,
 };
-use super::{Mode, DEFAULT_CAPACITY, MAX_BURST_PAYLOAD, MAX_IM_PAYLOAD, MIN_CAPACITY};
+use super::{Mode, DEFAULT_CAPACITY, MIN_CAPACITY};
 
 /// One host → modem command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -419,25 +419,7 @@ fn parse_send<'a>(b: &'a [u8], prefix: &str, kind: SendKind) -> R<(Command<'a>, 
         SendKind::Burst => "AT*SEND",
     };
     let mut f = Fields::new(b, prefix.len(), false, kw);
-    let mut first = f.next("len")?;
-    let mut pid = None;
-    if let Some(p) = first.strip_prefix(b"p") {
-        pid = Some(uint::<u16>(p, kw, "pid")?);
-        first = f.next("len")?;
-    }
-    let len: usize = uint(first, kw, "len")?;
-    let max = if kind == SendKind::Burst {
-        MAX_BURST_PAYLOAD
-    } else {
-        MAX_IM_PAYLOAD
-    };
-    if len > max {
-        return Err(Stop::Bad(HostParseError::LengthTooLarge {
-            message: kw,
-            len,
-            max,
-        }));
-    }
+    let (pid, len) = pid_and_len(&mut f, kw, kind == SendKind::Burst)?;
     let dst: u8 = uint(f.next("dst")?, kw, "dst")?;
     let mut flag = ImFlag::Ack;
     let mut ref_us = None;

@@ -272,6 +272,35 @@ fn parse_str<T: FromStr>(
         .ok_or(HostParseError::OutOfRange { message, field })
 }
 
+/// Reads the optional `p<pid>,` prefix and the `<len>` field of a `RECV*` notification or
+/// an `AT*SEND*` command; refuses a length over the IM limit (the burst limit when `burst`).
+pub(crate) fn pid_and_len(
+    f: &mut Fields<'_>,
+    kw: &'static str,
+    burst: bool,
+) -> R<(Option<u16>, usize)> {
+    let mut first = f.next("len")?;
+    let mut pid = None;
+    if let Some(p) = first.strip_prefix(b"p") {
+        pid = Some(uint::<u16>(p, kw, "pid")?);
+        first = f.next("len")?;
+    }
+    let len: usize = uint(first, kw, "len")?;
+    let max = if burst {
+        super::MAX_BURST_PAYLOAD
+    } else {
+        super::MAX_IM_PAYLOAD
+    };
+    if len > max {
+        return Err(Stop::Bad(super::error::HostParseError::LengthTooLarge {
+            message: kw,
+            len,
+            max,
+        }));
+    }
+    Ok((pid, len))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
