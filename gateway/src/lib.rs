@@ -14,6 +14,7 @@ pub mod config;
 pub mod dailyfiles;
 pub mod decode;
 pub mod links;
+pub mod mqtt;
 pub mod output;
 pub mod pipeline;
 pub mod qc;

@@ -489,6 +489,15 @@ fn broker_restart_and_writer_crash_lose_nothing_self_published() {
         log.matches("the broker kept our session").count() >= 2,
         "the persistent session must survive both the broker restart and the writer crash:\n{log}"
     );
+    // mosquitto speaks MQTT 5: the writer used it (session expiry set, or the session
+    // would not have survived)
+    assert!(
+        log.lines()
+            .filter(|l| l.contains("connected"))
+            .all(|l| !l.contains("mqtt=") || l.contains("mqtt=5")),
+        "{log}"
+    );
+    assert!(log.contains("mqtt=5"), "{log}");
     std::thread::sleep(Duration::from_millis(300));
     let n = check_all(&schemas(), &seen.lock().unwrap(), &dir);
     eprintln!(

@@ -395,6 +395,10 @@ pub struct MqttSink {
     /// Most publishes awaiting their PUBACK at once.
     #[serde(default = "default_inflight")]
     pub max_inflight: u16,
+    /// MQTT version: `"auto"` (5 where the broker speaks it, else 3.1.1), `"5"`, `"3.1.1"`.
+    /// Also used by `albatross writer`.
+    #[serde(default)]
+    pub protocol: crate::mqtt::Protocol,
 }
 
 fn default_topic_root() -> String {

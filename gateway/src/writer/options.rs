@@ -29,6 +29,10 @@ pub struct WriterOptions {
     pub share_group: Option<String>,
     /// MQTT keep-alive.
     pub keep_alive: Duration,
+    /// MQTT version choice (`[sinks.mqtt] protocol`).
+    pub protocol: crate::mqtt::Protocol,
+    /// CA file for TLS (`[sinks.mqtt] ca_file`).
+    pub ca_file: Option<PathBuf>,
 }
 
 /// A setting the writer cannot work with; `span` is the value's place in the file, when
@@ -158,6 +162,8 @@ impl WriterOptions {
             site,
             share_group: settings.share_group,
             keep_alive: Duration::from_secs(30),
+            protocol: mqtt.protocol,
+            ca_file: mqtt.ca_file.clone(),
         })
     }
 

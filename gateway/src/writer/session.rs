@@ -15,15 +15,14 @@
 //!   acknowledged. If the session was lost instead, they are stored anyway.
 //!
 //! Only this task calls `EventLoop::poll`, and it never publishes: the client is used only
-//! with the non-blocking `try_*` calls (rumqttc #1025).
+//! with the non-blocking `try_*` calls (rumqttc #1025). The connection is MQTT 5 where the
+//! broker speaks it, else 3.1.1 ([`crate::mqtt::Negotiator`]); TLS when `ca_file` is set.
 
 use super::options::WriterOptions;
 use super::store::{DayStore, Message, Outcome, StoreStats};
 use crate::links::Backoff;
+use crate::mqtt::{self, Client, ConnectOptions, ErrorKind, MqttEvent, Negotiator};
 use protocol::time::UtcTime;
-use rumqttc::{
-    AsyncClient, ConnectionError, Event, MqttOptions, Packet, Publish, QoS, SubscribeReasonCode,
-};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -45,7 +44,7 @@ struct Received {
     seq: u64,
     conn: u64,
     pkid: u16,
-    qos: QoS,
+    qos: u8,
     topic: String,
     payload: Vec<u8>,
 }
@@ -56,7 +55,7 @@ struct Durable {
     seq: u64,
     conn: u64,
     pkid: u16,
-    qos: QoS,
+    qos: u8,
 }
 
 /// Failure that stops the writer.
@@ -73,6 +72,9 @@ pub enum WriterError {
     /// The store thread could not be started or died.
     #[error("store thread: {0}")]
     Store(String),
+    /// The CA file of `[sinks.mqtt] ca_file` cannot be used.
+    #[error("sinks.mqtt.ca_file {0}")]
+    Tls(#[from] mqtt::tls::TlsSetupError),
 }
 
 fn now() -> UtcTime {
@@ -170,16 +172,14 @@ struct Acks {
 }
 
 impl Acks {
-    fn offer(&mut self, client: &AsyncClient, d: Durable) {
-        if d.qos == QoS::AtMostOnce || !self.connected || d.conn != self.conn {
+    fn offer(&mut self, client: &Client, d: Durable) {
+        if d.qos == 0 || !self.connected || d.conn != self.conn {
             return;
         }
         if self.awaiting.get(&d.pkid) != Some(&d.seq) {
             return;
         }
-        let mut p = Publish::new("", d.qos, Vec::new());
-        p.pkid = d.pkid;
-        match client.try_ack(&p) {
+        match client.try_ack(d.pkid) {
             Ok(()) => {
                 self.awaiting.remove(&d.pkid);
                 self.sent += 1;
@@ -188,7 +188,7 @@ impl Acks {
         }
     }
 
-    fn retry(&mut self, client: &AsyncClient) {
+    fn retry(&mut self, client: &Client) {
         for d in std::mem::take(&mut self.queued) {
             self.offer(client, d);
         }
@@ -200,19 +200,26 @@ impl Acks {
     }
 }
 
-fn mqtt_options(o: &WriterOptions) -> MqttOptions {
-    let mut m = MqttOptions::new(o.client_id.clone(), o.host.clone(), o.port);
+fn connect_options(o: &WriterOptions) -> Result<ConnectOptions, WriterError> {
     // a fixed client id (checked non-empty by WriterOptions) with a persistent session: the
     // broker queues our QoS 1 messages while we are away
-    m.set_clean_session(false)
-        .set_manual_acks(true)
-        .set_keep_alive(o.keep_alive)
-        .set_max_packet_size(1 << 20, 64 << 10)
-        .set_request_channel_capacity(CHANNEL);
-    if let Some((u, p)) = &o.credentials {
-        m.set_credentials(u.clone(), p.clone());
-    }
-    m
+    Ok(ConnectOptions {
+        client_id: o.client_id.clone(),
+        host: o.host.clone(),
+        port: o.port,
+        keep_alive: o.keep_alive,
+        credentials: o.credentials.clone(),
+        tls: o
+            .ca_file
+            .as_deref()
+            .map(mqtt::tls::from_ca_file)
+            .transpose()?,
+        will: None,
+        manual_acks: true,
+        max_incoming_packet: 1 << 20,
+        inflight: 100,
+        channel: CHANNEL,
+    })
 }
 
 /// Runs the writer until `shutdown` turns `true`; returns the store's counters.
@@ -226,7 +233,9 @@ pub async fn run(
     })?;
     let had_files = std::fs::read_dir(&opts.dir).is_ok_and(|mut d| d.next().is_some());
     let filter = opts.subscription();
-    let (client, mut eventloop) = AsyncClient::new(mqtt_options(&opts), CHANNEL);
+    let connect = connect_options(&opts)?;
+    let mut negotiator = Negotiator::new(opts.protocol);
+    let (mut client, mut eventloop) = mqtt::connect(&connect, negotiator.version());
     let (store_tx, store_rx) = mpsc::channel::<Received>(CHANNEL);
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Vec<Durable>>();
     let stop = Arc::new(AtomicBool::new(false));
@@ -258,7 +267,7 @@ pub async fn run(
     let mut stopping = *shutdown.borrow();
     while !stopping {
         if need_subscribe && acks.connected {
-            match client.try_subscribe(filter.clone(), QoS::AtLeastOnce) {
+            match client.try_subscribe(filter.clone()) {
                 Ok(()) => need_subscribe = false,
                 Err(e) => debug!(error = %e, "subscribe request queued later"),
             }
@@ -274,27 +283,28 @@ pub async fn run(
                 }
             }
             ev = eventloop.poll() => match ev {
-                Ok(Event::Incoming(Packet::ConnAck(ack))) => {
+                Ok(MqttEvent::ConnAck { session_present }) => {
+                    negotiator.connected();
                     acks.conn += 1;
                     acks.connected = true;
                     acks.awaiting.clear();
                     backoff.reset();
                     need_subscribe = true;
-                    if ack.session_present {
-                        info!(reconnects, "connected: the broker kept our session (queued messages follow)");
+                    if session_present {
+                        info!(reconnects, mqtt = %eventloop.version(), "connected: the broker kept our session (queued messages follow)");
                     } else if ever_connected || had_files {
                         warn!(
                             reconnects,
                             "connected, but the broker has no session for us (it restarted without persistence, or the session expired): messages published while it had none may be lost; subscribing again"
                         );
                     } else {
-                        info!("connected: new session on the broker; subscribing");
+                        info!(mqtt = %eventloop.version(), "connected: new session on the broker; subscribing");
                     }
                     ever_connected = true;
                 }
-                Ok(Event::Incoming(Packet::Publish(p))) => {
+                Ok(MqttEvent::Publish(p)) => {
                     seq += 1;
-                    if p.qos != QoS::AtMostOnce {
+                    if p.qos != 0 {
                         acks.awaiting.insert(p.pkid, seq);
                     }
                     let r = Received {
@@ -303,15 +313,15 @@ pub async fn run(
                         pkid: p.pkid,
                         qos: p.qos,
                         topic: p.topic,
-                        payload: p.payload.to_vec(),
+                        payload: p.payload,
                     };
                     if store_tx.send(r).await.is_err() {
                         error!("the store thread has stopped");
                         stopping = true;
                     }
                 }
-                Ok(Event::Incoming(Packet::SubAck(s))) => {
-                    if s.return_codes.iter().any(|c| matches!(c, SubscribeReasonCode::Failure)) {
+                Ok(MqttEvent::SubAck { refused }) => {
+                    if refused {
                         error!(subscription = %filter, "the broker refused the subscription (check its ACL); retrying on the next connection");
                     } else {
                         info!(subscription = %filter, "subscribed (QoS 1)");
@@ -319,14 +329,21 @@ pub async fn run(
                 }
                 Ok(_) => {}
                 Err(e) => {
+                    let handshake = !acks.connected;
                     acks.disconnected();
                     reconnects += 1;
                     let delay = backoff.next_delay();
-                    match &e {
-                        ConnectionError::ConnectionRefused(code) => {
-                            error!(?code, retry_in = ?delay, "the broker refused the connection")
+                    let tried = eventloop.version();
+                    eventloop.discard_pending();
+                    if negotiator.failed(&e, handshake) {
+                        (client, eventloop) = mqtt::connect(&connect, negotiator.version());
+                        warn!("the broker does not speak MQTT {tried} ({e}); using MQTT {}", negotiator.version());
+                    }
+                    match e.kind {
+                        ErrorKind::Refused | ErrorKind::Tls => {
+                            error!(mqtt = %tried, retry_in = ?delay, "{e}")
                         }
-                        _ => warn!(error = %e, retry_in = ?delay, "broker connection lost"),
+                        _ => warn!(mqtt = %tried, error = %e, retry_in = ?delay, "broker connection lost"),
                     }
                     let sleep = tokio::time::sleep(delay);
                     tokio::pin!(sleep);
@@ -366,7 +383,7 @@ pub async fn run(
         let _ = tokio::time::timeout(Duration::from_secs(2), async {
             loop {
                 match eventloop.poll().await {
-                    Ok(Event::Outgoing(rumqttc::Outgoing::Disconnect)) | Err(_) => break,
+                    Ok(MqttEvent::DisconnectSent) | Err(_) => break,
                     Ok(_) => {}
                 }
             }

@@ -21,8 +21,9 @@
 //! at any moment loses nothing (it may duplicate a few records on the wire).
 //!
 //! # Tasks
-//! - the event-loop task ([`connection::drive`]) owns rumqttc's `EventLoop`: connects with
-//!   a fixed client id and clean session off, reconnects with exponential backoff and
+//! - the event-loop task ([`connection::Driver`]) owns the MQTT event loop
+//!   ([`crate::mqtt`]): connects with a fixed client id and a persistent session (MQTT 5
+//!   where the broker speaks it, else 3.1.1), reconnects with exponential backoff and
 //!   jitter (0.5 s → 60 s, reset on CONNACK), logs a refused CONNACK as a clear error
 //!   ("broker refused the connection: bad user name or password") once per attempt;
 //! - the publisher task ([`publisher::Publisher`]) reads the spool in windows of
@@ -33,8 +34,9 @@
 //!   bounded by the window, whatever the spool holds. Every 10 s it logs the spool depth,
 //!   the age of the oldest unacknowledged record and the reconnect count.
 //!
-//! MQTT 3.1.1 only (no MQTT 5 negotiation yet). TLS with rustls (ring provider) when
-//! `ca_file` is set.
+//! `protocol = "auto"` (default) uses MQTT 5 where the broker speaks it and 3.1.1
+//! elsewhere (`"5"` / `"3.1.1"` force one). TLS with rustls (ring provider) when `ca_file`
+//! is set.
 
 pub mod connection;
 pub mod entry;
@@ -43,13 +45,12 @@ pub mod spool;
 pub mod topics;
 
 use crate::config::Config;
+use crate::mqtt::{self, ConnectOptions, Will};
 use crate::pipeline::Observation;
 use crate::sinks::Sink;
 use entry::NewEntry;
-use rumqttc::{AsyncClient, LastWill, MqttOptions, QoS, TlsConfiguration, Transport};
 use spool::Spool;
 use std::io;
-use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -67,13 +68,8 @@ pub enum MqttSetupError {
     #[error(transparent)]
     Spool(#[from] spool::SpoolError),
     /// The CA file could not be read or holds no usable certificate.
-    #[error("sinks.mqtt.ca_file {path}: {reason}")]
-    Tls {
-        /// The file.
-        path: PathBuf,
-        /// What was wrong.
-        reason: String,
-    },
+    #[error("sinks.mqtt.ca_file {0}")]
+    Tls(#[from] mqtt::tls::TlsSetupError),
 }
 
 /// The sink half: appends to the spool and wakes the publisher.
@@ -151,29 +147,6 @@ fn host_port(address: &str, tls: bool) -> Result<(String, u16), MqttSetupError> 
     Ok((host.to_owned(), port))
 }
 
-fn tls_config(path: &std::path::Path) -> Result<TlsConfiguration, MqttSetupError> {
-    let err = |reason: String| MqttSetupError::Tls {
-        path: path.to_owned(),
-        reason,
-    };
-    let pem = std::fs::read(path).map_err(|e| err(e.to_string()))?;
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_pemfile::certs(&mut &pem[..]) {
-        let cert = cert.map_err(|e| err(e.to_string()))?;
-        roots.add(cert).map_err(|e| err(e.to_string()))?;
-    }
-    if roots.is_empty() {
-        return Err(err("no PEM certificate in the file".into()));
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| err(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(TlsConfiguration::Rustls(Arc::new(config)))
-}
-
 /// Opens the spool and starts the event-loop and publisher tasks for `config`'s
 /// `[sinks.mqtt]`; `None` when it has none. Must run inside a tokio runtime. The
 /// publisher ends after the returned sink is dropped (draining for up to 2 s first).
@@ -192,24 +165,30 @@ pub fn start(
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| format!("albatross-{gateway_id}"));
     let max_inflight = usize::from(m.max_inflight.max(1));
-    let mut opts = MqttOptions::new(client_id.clone(), host.clone(), port);
-    // the client id is never empty here, so set_clean_session(false) cannot panic
-    opts.set_clean_session(false)
-        .set_keep_alive(Duration::from_secs(30))
-        .set_max_packet_size(1 << 20, 1 << 20)
-        .set_inflight(m.max_inflight.max(1).saturating_add(16))
-        .set_last_will(LastWill::new(
-            topics.online(),
-            "offline",
-            QoS::AtLeastOnce,
-            true,
-        ));
-    if let Some(user) = &m.username {
-        opts.set_credentials(user.clone(), m.password.clone().unwrap_or_default());
-    }
-    if let Some(ca) = &m.ca_file {
-        opts.set_transport(Transport::tls_with_config(tls_config(ca)?));
-    }
+    let options = ConnectOptions {
+        client_id: client_id.clone(),
+        host: host.clone(),
+        port,
+        keep_alive: Duration::from_secs(30),
+        credentials: m
+            .username
+            .clone()
+            .map(|u| (u, m.password.clone().unwrap_or_default())),
+        tls: m
+            .ca_file
+            .as_deref()
+            .map(mqtt::tls::from_ca_file)
+            .transpose()?,
+        will: Some(Will {
+            topic: topics.online(),
+            payload: b"offline".to_vec(),
+            retain: true,
+        }),
+        manual_acks: false,
+        max_incoming_packet: 1 << 20,
+        inflight: m.max_inflight.max(1).saturating_add(16),
+        channel: max_inflight + 64,
+    };
     let spool_dir = m
         .spool_dir
         .clone()
@@ -224,21 +203,26 @@ pub fn start(
         "mqtt sink ready"
     );
     let spool = Arc::new(Mutex::new(spool));
-    let (client, eventloop) = AsyncClient::new(opts, max_inflight + 64);
-    let gate = Arc::new(connection::Gate::default());
+    let protocol = m.protocol;
+    let (client, event_loop) = mqtt::connect(&options, mqtt::Negotiator::new(protocol).version());
+    let gate = Arc::new(connection::Gate::new(client));
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     let (wake_tx, wake_rx) = mpsc::channel(1);
     let reconnects = Arc::new(AtomicU64::new(0));
-    let event_loop = tokio::spawn(connection::drive(
-        eventloop,
-        format!("{host}:{port}"),
-        gate.clone(),
-        ev_tx,
-        reconnects.clone(),
-    ));
+    let event_loop = tokio::spawn(
+        connection::Driver {
+            options,
+            protocol,
+            event_loop,
+            broker: format!("{host}:{port}"),
+            gate: gate.clone(),
+            tx: ev_tx,
+            reconnects: reconnects.clone(),
+        }
+        .run(),
+    );
     let publisher = publisher::Publisher {
         spool: spool.clone(),
-        client,
         gate,
         events: ev_rx,
         wake: wake_rx,

@@ -1,4 +1,4 @@
-//! The publisher task: reads the spool in windows, feeds rumqttc with `try_publish` (at most
+//! The publisher task: reads the spool in windows, feeds the MQTT client with `try_publish` (at most
 //! `max_inflight` records awaiting their PUBACK), maps packet ids to spool ids from the
 //! order of `Outgoing::Publish` events, acknowledges records in the spool on PUBACK, keeps
 //! the retained online and per-instrument status topics, and logs the metrics.
@@ -8,7 +8,6 @@ use super::entry::Entry;
 use super::spool::Spool;
 use super::topics::status_of;
 use protocol::time::UtcTime;
-use rumqttc::{AsyncClient, QoS};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -44,9 +43,7 @@ struct Status {
 pub struct Publisher {
     /// The spool shared with the sink.
     pub spool: Arc<Mutex<Spool>>,
-    /// The rumqttc client (requests channel).
-    pub client: AsyncClient,
-    /// Connection gate shared with the event-loop task.
+    /// Connection gate shared with the event-loop task (holds the client).
     pub gate: Arc<Gate>,
     /// Events from the event-loop task.
     pub events: mpsc::UnboundedReceiver<LinkEvent>,
@@ -167,10 +164,9 @@ impl Publisher {
             published = st.published,
             "mqtt publisher stopped"
         );
-        let client = self.client.clone();
         let topic = self.online_topic.clone();
-        let sent = self.gate.submit(st.epoch, move || {
-            let _ = client.try_publish(topic, QoS::AtLeastOnce, true, "offline");
+        let sent = self.gate.submit(st.epoch, move |client| {
+            let _ = client.try_publish(topic, true, b"offline".to_vec());
             client.try_disconnect()
         });
         if matches!(sent, Some(Ok(()))) {
@@ -193,10 +189,9 @@ impl Publisher {
             LinkEvent::Connected { epoch, .. } => {
                 self.reset(st);
                 st.epoch = epoch;
-                let client = &self.client;
                 let topic = self.online_topic.clone();
-                let r = self.gate.submit(epoch, || {
-                    client.try_publish(topic, QoS::AtLeastOnce, true, "online")
+                let r = self.gate.submit(epoch, |client| {
+                    client.try_publish(topic, true, b"online".to_vec())
                 });
                 if matches!(r, Some(Ok(()))) {
                     st.submitted.push_back(None);
@@ -261,11 +256,10 @@ impl Publisher {
             let id = e.id;
             let stem = status_of(&e.topic);
             let record_ms = e.record_ms;
-            let client = &self.client;
             let (topic, payload) = (e.topic.clone(), e.payload.clone());
-            let r = self.gate.submit(st.epoch, || {
-                client.try_publish(topic, QoS::AtLeastOnce, false, payload)
-            });
+            let r = self
+                .gate
+                .submit(st.epoch, |client| client.try_publish(topic, false, payload));
             match r {
                 Some(Ok(())) => {
                     st.cursor = id + 1;
@@ -303,10 +297,9 @@ impl Publisher {
                 "since": since.to_string(),
             })
             .to_string();
-            let client = &self.client;
             let topic = stem.clone();
-            let r = self.gate.submit(st.epoch, || {
-                client.try_publish(topic, QoS::AtLeastOnce, true, body)
+            let r = self.gate.submit(st.epoch, |client| {
+                client.try_publish(topic, true, body.into_bytes())
             });
             if matches!(r, Some(Ok(()))) {
                 st.submitted.push_back(None);
