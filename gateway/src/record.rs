@@ -1,10 +1,15 @@
 //! The gateway's record: one decoded measurement (or configuration) in the JSON form of the
-//! brief (§4), shared by every output (`decode`, and later MQTT and the daily files).
+//! brief (§4), shared by every output (`decode`, MQTT, the JSON-lines files, the daily files).
 //!
 //! A [`Record`] is `"type"`, `"time"` (RFC 3339 UTC), `"serial"`, then named fields in the
 //! order they were pushed. Field names are snake_case with the unit as suffix
 //! (`temperature_c`, `pressure_dbar`, …). `time` and `serial` are left out of the JSON when
 //! the source does not carry them (a C-Star line has no clock, an OOI CT record no serial).
+//!
+//! Decoders push the measured fields; on the live path (`run`, `demo`, `replay`) the
+//! pipeline's enrichment stage ([`crate::pipeline::enrich`]) then appends the derived
+//! variables (`salinity_psu`, `depth_m`, …) and last the `qc` object ([`Value::Map`]), so a
+//! live record reads `type, time, serial, measured…, derived…, qc`.
 
 use std::fmt::Write as _;
 
@@ -30,6 +35,9 @@ pub enum Value {
     Time(UtcTime),
     /// An array (per beam, per cell, …).
     List(Vec<Value>),
+    /// A JSON object with keys in the given order (the per-variable `qc` flags). In CSV its
+    /// members become columns `<name>_<key>`.
+    Map(Vec<(&'static str, Value)>),
 }
 
 impl Value {
@@ -63,6 +71,7 @@ impl Value {
     fn push_csv_cells(&self, cells: &mut Vec<String>) {
         match self {
             Value::List(items) => items.iter().for_each(|v| v.push_csv_cells(cells)),
+            Value::Map(members) => members.iter().for_each(|(_, v)| v.push_csv_cells(cells)),
             other => cells.push(other.csv_cell()),
         }
     }
@@ -77,17 +86,23 @@ impl Value {
             Value::Text(s) => csv_escape(s),
             Value::Bool(b) => b.to_string(),
             Value::Time(t) => t.to_string(),
-            Value::List(_) => String::new(),
+            Value::List(_) | Value::Map(_) => String::new(),
         }
     }
 
     /// Column names for this value under `name`: `name` itself, or for arrays
-    /// `name_1`, `name_2`, … (1-based, nested arrays give `name_1_2`).
+    /// `name_1`, `name_2`, … (1-based, nested arrays give `name_1_2`), or for maps
+    /// `name_<key>`.
     fn push_csv_names(&self, name: &str, names: &mut Vec<String>) {
         match self {
             Value::List(items) => {
                 for (i, v) in items.iter().enumerate() {
                     v.push_csv_names(&format!("{name}_{}", i + 1), names);
+                }
+            }
+            Value::Map(members) => {
+                for (key, v) in members {
+                    v.push_csv_names(&format!("{name}_{key}"), names);
                 }
             }
             _ => names.push(name.to_owned()),
@@ -117,6 +132,13 @@ impl Serialize for Value {
                     seq.serialize_element(v)?;
                 }
                 seq.end()
+            }
+            Value::Map(members) => {
+                let mut map = s.serialize_map(Some(members.len()))?;
+                for (key, v) in members {
+                    map.serialize_entry(key, v)?;
+                }
+                map.end()
             }
         }
     }
@@ -212,6 +234,13 @@ impl Record {
             self.push(name, v);
         }
         self
+    }
+
+    /// Removes field `name`, returning its value if it was present (the other fields keep
+    /// their order).
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        let i = self.fields.iter().position(|(n, _)| *n == name)?;
+        Some(self.fields.remove(i).1)
     }
 
     /// The value of field `name`, if present.
@@ -359,6 +388,25 @@ mod tests {
         let mut buf = [0u8; 24];
         assert_eq!(rfc3339(UtcTime(-62_167_219_200_001), &mut buf), None);
         assert_eq!(rfc3339(UtcTime(253_402_300_800_000), &mut buf), None);
+    }
+
+    #[test]
+    fn maps_are_json_objects_and_csv_columns() {
+        let mut r = Record::new("x", None, None);
+        r.push("a", Value::Int(1)).push(
+            "qc",
+            Value::Map(vec![("a", Value::Int(1)), ("aggregate", Value::Int(4))]),
+        );
+        assert_eq!(
+            r.to_json(),
+            r#"{"type":"x","a":1,"qc":{"a":1,"aggregate":4}}"#
+        );
+        let cols = r.csv_columns();
+        assert_eq!(cols, ["type", "a", "qc_a", "qc_aggregate"]);
+        assert_eq!(r.csv_row(&cols), "x,1,1,4");
+        assert_eq!(r.remove("a"), Some(Value::Int(1)));
+        assert_eq!(r.remove("a"), None);
+        assert_eq!(r.to_json(), r#"{"type":"x","qc":{"a":1,"aggregate":4}}"#);
     }
 
     #[test]

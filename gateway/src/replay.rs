@@ -1,8 +1,10 @@
-//! `albatross replay`: a capture (or a raw-archive day) through the same decoders as the
-//! live gateway, offline and as fast as possible.
+//! `albatross replay`: a capture (or a raw-archive day) through the same decoders and the
+//! same enrichment stage (derived variables, live QC flags: [`crate::pipeline::enrich`]) as
+//! the live gateway, offline and as fast as possible.
 
 use crate::config::{Carries, Config};
 use crate::links::replay_capture;
+use crate::pipeline::enrich::{EnrichStats, Enricher};
 use crate::pipeline::instrument::InstrumentDecoder;
 use crate::pipeline::modem::ModemDecoder;
 use crate::pipeline::{LinkDecoder, Output, PlatformMeta};
@@ -21,11 +23,16 @@ pub struct Replayed {
     pub summary: String,
     /// Set when the capture is damaged: what came before is in `output`.
     pub error: Option<CaptureError>,
+    /// What the enrichment stage did (records enriched, late, derivation refused).
+    pub enrichment: EnrichStats,
 }
 
 /// Replays `data` (a capture) as a link carrying `carries`. With a configuration, records
 /// get its station metadata (and the instrument `serial` for instrument links); without,
-/// a modem link names instruments from the line's own inventory (line status).
+/// a modem link names instruments from the line's own inventory (line status). MicroCAT
+/// records then go through the enrichment stage in arrival order, as live, with the
+/// configuration's `[files.qc]` (the default QC without a configuration; no position, so no
+/// derived variables).
 pub fn replay(
     data: &[u8],
     config: Option<&Config>,
@@ -71,10 +78,16 @@ pub fn replay(
             (0, Some(e))
         }
     };
+    let mut enricher = match config {
+        Some(c) => Enricher::from_config(c),
+        None => Enricher::new(crate::dailyfiles::schema::default_qc()),
+    };
+    enricher.enrich_all(&mut output.observations);
     Ok(Replayed {
         output,
         records_read,
         summary: decoder.summary(),
         error,
+        enrichment: enricher.stats(),
     })
 }

@@ -3,11 +3,13 @@
 //!
 //! Tasks: one per link (transport + archive + decoder), one for the sinks; joined by a
 //! bounded channel, so a slow sink slows the links (back-pressure) instead of growing
-//! memory. A failing sink is retried with backoff and never drops a batch.
+//! memory. On that channel, one enrichment task ([`crate::pipeline::enrich`]) adds the
+//! derived variables and live QC flags. A failing sink is retried with backoff and never
+//! drops a batch.
 
 use crate::archive::Archive;
 use crate::config::{Carries, Config, Framing, Link};
-use crate::links::{Backoff, LinkTask, Transport};
+use crate::links::{Backoff, Batch, LinkTask, Transport};
 use crate::pipeline::instrument::InstrumentDecoder;
 use crate::pipeline::modem::ModemDecoder;
 use crate::pipeline::{LinkDecoder, Observation, PlatformMeta};
@@ -110,13 +112,20 @@ pub fn sinks_for(config: &Config) -> Vec<Box<dyn Sink>> {
 
 /// Writes every batch to every sink, retrying a failing sink until it succeeds or
 /// shutdown; returns the number of observations written when the channel closes.
+///
+/// Batches are stored one at a time, in the order received, and each is acknowledged to
+/// its link ([`Batch::acknowledge`]) only once every sink has stored it: the link moves its
+/// state file only then. After a sink was lost (its write panicked), nothing is
+/// acknowledged any more, so no link state moves past records that sink never got.
 pub async fn run_sinks(
     mut sinks: Vec<Box<dyn Sink>>,
-    mut rx: mpsc::Receiver<Vec<Observation>>,
+    mut rx: mpsc::Receiver<Batch>,
     mut observe: impl FnMut(&[Observation]) + Send,
 ) -> u64 {
     let mut written = 0u64;
-    while let Some(batch) = rx.recv().await {
+    let mut lost_sink = false;
+    while let Some(mut received) = rx.recv().await {
+        let batch = std::mem::take(&mut received.observations);
         observe(&batch);
         let batch = Arc::new(batch);
         let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
@@ -143,6 +152,7 @@ pub async fn run_sinks(
                     "sink task panicked; batch of {} kept for the next attempt",
                     batch.len()
                 );
+                lost_sink = true;
                 pending = Vec::new();
                 break;
             };
@@ -158,9 +168,41 @@ pub async fn run_sinks(
                 tokio::time::sleep(backoff.next_delay()).await;
             }
         }
+        if !lost_sink {
+            received.acknowledge();
+        }
         written += batch.len() as u64;
     }
     written
+}
+
+/// The enrichment stage between the links and the sinks: one task owning `enricher` (the
+/// per-instrument QC state) adds derived variables and QC flags to every batch, in arrival
+/// order, and passes it on with its acknowledgement. Capacity 1, so the links' channel
+/// still provides the back-pressure. Ends when the links' channel closes.
+fn enrich_stage(
+    mut enricher: crate::pipeline::enrich::Enricher,
+    mut rx: mpsc::Receiver<Batch>,
+) -> mpsc::Receiver<Batch> {
+    let (tx, out) = mpsc::channel(1);
+    tokio::spawn(async move {
+        while let Some(mut batch) = rx.recv().await {
+            enricher.enrich_all(&mut batch.observations);
+            // the sink task is gone: the batch stays unacknowledged, its link keeps its state
+            if tx.send(batch).await.is_err() {
+                break;
+            }
+        }
+        let s = enricher.stats();
+        info!(
+            enriched = s.enriched,
+            late = s.late,
+            derive_errors = s.derive_errors,
+            untracked = s.untracked,
+            "enrichment stage stopped"
+        );
+    });
+    out
 }
 
 /// Runs the gateway of `config` until `shutdown` turns `true` (or, when every link is a
@@ -179,6 +221,8 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
             None
         }
     };
+    // derived variables and live QC flags, one state per instrument (pipeline::enrich)
+    let rx = enrich_stage(crate::pipeline::enrich::Enricher::from_config(&config), rx);
     let sink_task = tokio::spawn(run_sinks(sinks, rx, |_| {}));
     let mut links = Vec::new();
     for link in &config.links {
@@ -229,4 +273,123 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
     }
     info!(written, "gateway stopped");
     written
+}
+
+#[cfg(test)]
+mod ack_tests {
+    use super::*;
+    use crate::pipeline::PlatformMeta;
+    use crate::record::Record;
+    use std::sync::mpsc as std_mpsc;
+    use tokio::sync::oneshot;
+
+    /// A sink that says when it is entered, then waits to be released; `fail` first
+    /// answers an error that many times.
+    struct Held {
+        entered: mpsc::UnboundedSender<()>,
+        release: std_mpsc::Receiver<()>,
+        fail: usize,
+    }
+
+    impl Sink for Held {
+        fn name(&self) -> &str {
+            "held"
+        }
+        fn write(&mut self, _batch: &[Observation]) -> std::io::Result<()> {
+            let _ = self.entered.send(());
+            let _ = self.release.recv();
+            if self.fail > 0 {
+                self.fail -= 1;
+                return Err(std::io::Error::other("disk full"));
+            }
+            Ok(())
+        }
+    }
+
+    fn batch() -> (Batch, oneshot::Receiver<()>) {
+        let (tx, rx) = oneshot::channel();
+        let o = Observation {
+            record: Record::new("test", None, None),
+            platform: Arc::new(PlatformMeta::unconfigured(None)),
+            instrument: None,
+            link: "test".into(),
+        };
+        (
+            Batch {
+                observations: vec![o],
+                stored: Some(tx),
+            },
+            rx,
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_is_acknowledged_only_once_every_sink_stored_it() {
+        let (entered_tx, mut entered) = mpsc::unbounded_channel();
+        let (release, release_rx) = std_mpsc::channel();
+        let held = Held {
+            entered: entered_tx,
+            release: release_rx,
+            fail: 1,
+        };
+        let quick = crate::sinks::jsonl::JsonlSink::new(
+            &std::env::temp_dir().join(format!("albatross-ack-{}", std::process::id())),
+        );
+        let (tx, rx) = mpsc::channel(4);
+        let task = tokio::spawn(run_sinks(vec![Box::new(quick), Box::new(held)], rx, |_| {}));
+        let (b1, mut ack1) = batch();
+        let (b2, mut ack2) = batch();
+        tx.send(b1).await.unwrap();
+        tx.send(b2).await.unwrap();
+
+        // the held sink is writing batch 1 (the other sink has stored it): no ack yet
+        entered.recv().await.unwrap();
+        assert!(ack1.try_recv().is_err());
+        // it fails: still no ack; it is retried
+        release.send(()).unwrap();
+        entered.recv().await.unwrap();
+        assert!(ack1.try_recv().is_err());
+        assert!(ack2.try_recv().is_err());
+        release.send(()).unwrap();
+        ack1.await
+            .expect("batch 1 acknowledged once stored everywhere");
+        // batch 2 waits for its own write
+        entered.recv().await.unwrap();
+        assert!(ack2.try_recv().is_err());
+        release.send(()).unwrap();
+        ack2.await.expect("batch 2 acknowledged");
+        drop(tx);
+        assert_eq!(task.await.unwrap(), 2);
+        let _ = std::fs::remove_dir_all(
+            std::env::temp_dir().join(format!("albatross-ack-{}", std::process::id())),
+        );
+    }
+
+    struct Panics;
+
+    impl Sink for Panics {
+        fn name(&self) -> &str {
+            "panics"
+        }
+        fn write(&mut self, _batch: &[Observation]) -> std::io::Result<()> {
+            panic!("a sink bug (expected in this test)")
+        }
+    }
+
+    #[tokio::test]
+    async fn after_a_sink_is_lost_nothing_is_acknowledged() {
+        let (tx, rx) = mpsc::channel(4);
+        let task = tokio::spawn(run_sinks(vec![Box::new(Panics)], rx, |_| {}));
+        let (b1, ack1) = batch();
+        let (b2, ack2) = batch();
+        tx.send(b1).await.unwrap();
+        tx.send(b2).await.unwrap();
+        drop(tx);
+        task.await.unwrap();
+        assert!(ack1.await.is_err(), "batch 1 never stored");
+        assert!(
+            ack2.await.is_err(),
+            "batch 2 stored by no sink of the configuration"
+        );
+    }
 }

@@ -36,7 +36,73 @@ fn replay_gives_exactly_the_expected_records_of_every_capture() {
         );
         assert_eq!(got, want, "{name}");
         assert_eq!(got.values().sum::<usize>(), 384, "{name}");
+        // no configuration, so no position: QC flags but no derived variables
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            if v["type"] == "sbe37" {
+                assert_eq!(measured::check_enriched(&v, None), 1, "{name}: {line}");
+            }
+        }
     }
+}
+
+/// With the example configuration (platform positions), `albatross replay` prints every
+/// MicroCAT record with its derived variables (TEOS-10 of its measured fields) and QC
+/// flags after the measured fields, which are exactly the truth's.
+#[test]
+fn replay_with_the_example_configuration_adds_derived_variables_and_flags() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cap = root.join("captures/clean-day.cap");
+    let config = root.join("gateway/albatross.example.toml");
+    let out = albatross(&[
+        "replay",
+        cap.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let want = records(
+        &std::fs::read_to_string(root.join("captures/clean-day.expected.jsonl")).unwrap(),
+        "sbe37",
+    );
+    assert_eq!(records(&stdout, "sbe37"), want);
+    let (mut n, mut with_oxygen) = (0, 0);
+    for line in stdout.lines().filter(|l| l.contains(r#""type":"sbe37""#)) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        // the example's platforms are at 42.806217 N 6.026833 E
+        assert_eq!(
+            measured::check_enriched(&v, Some((42.806217, 6.026833))),
+            1,
+            "{line}"
+        );
+        // key order: measured, derived, qc last
+        let keys = [
+            "pressure_dbar",
+            "oxygen_ml_l",
+            "salinity_psu",
+            "depth_m",
+            "potential_temperature_c",
+            "sigma_theta_kg_m3",
+            "oxygen_saturation_pct",
+            "qc",
+        ];
+        let at: Vec<usize> = keys
+            .iter()
+            .filter_map(|k| line.find(&format!("\"{k}\":")))
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{line}");
+        let oxygen = line.contains("oxygen_ml_l");
+        assert_eq!(at.len(), if oxygen { 8 } else { 6 }, "{line}");
+        with_oxygen += usize::from(oxygen);
+        assert!(line.ends_with(r#""aggregate":1}}"#), "{line}");
+        n += 1;
+    }
+    assert_eq!((n, with_oxygen), (384, 288));
 }
 
 #[test]

@@ -17,6 +17,9 @@ fn lossy_day_with_outage_recovers_every_sample() {
     std::thread::sleep(std::time::Duration::from_secs(2));
     stop(gateway);
     assert_complete(&dir, &truth);
+    // every stored record carries its derived variables and QC flags (the example's position)
+    let (n, flagged) = measured::check_stored_enriched(&dir, (42.806217, 6.026833));
+    assert!(n >= 300 && flagged == 0, "{n} records, {flagged} flagged");
     let log = std::fs::read_to_string(dir.join("gateway.log")).unwrap();
     assert!(
         log.contains("asked node 1 to resend"),

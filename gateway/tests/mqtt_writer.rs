@@ -564,3 +564,88 @@ fn simulated_day_reaches_the_writer_complete_through_the_gateway() {
 fn broker_restart_mid_run_through_the_gateway() {
     gateway_day("mqtt-writer-e2e-b", 32, true);
 }
+
+// ---------------------------------------------------------------- shared subscription
+
+/// Two writers in one MQTT 5 shared-subscription group (`share_group = "writers"`) split
+/// the day between them: together they hold every record, none is stored by both, and
+/// each stored part of it.
+#[test]
+fn two_writers_share_the_load_with_a_shared_subscription() {
+    let dir = temp_dir("mqtt-writer-share");
+    let broker = start_broker(&dir);
+    let mut writers = Vec::new();
+    let mut dirs = Vec::new();
+    for i in 1..=2 {
+        let d = dir.join(format!("w{i}"));
+        std::fs::create_dir_all(&d).unwrap();
+        let path = config(&d, "[link.tcp]\naddress = \"127.0.0.1:9\"");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(&format!(
+            "\n[sinks.mqtt]\naddress = \"{}\"\n\n[writer]\ndir = {:?}\nclient_id = \"writer-{i}\"\nshare_group = \"writers\"\n",
+            broker.address(),
+            d.join("writer").display().to_string()
+        ));
+        std::fs::write(&path, text).unwrap();
+        writers.push(start_writer(&path, &d, "writer.log"));
+        dirs.push(d);
+    }
+    // both members subscribed before anything is published (no session queues for a
+    // group that does not exist yet)
+    let t0 = Instant::now();
+    while !dirs
+        .iter()
+        .all(|d| log_text(&d.join("writer.log")).contains("subscribed (QoS 1)"))
+        && t0.elapsed() < Duration::from_secs(30)
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let truth = truth_day(23);
+    let want = multiset(&truth);
+    let mut p = Publisher::connect(&broker);
+    for line in &truth {
+        p.publish_record(line);
+    }
+    let t0 = Instant::now();
+    let union = || {
+        let mut u: BTreeMap<String, usize> = BTreeMap::new();
+        for d in &dirs {
+            for (k, n) in writer_sbe37(d) {
+                *u.entry(k).or_default() += n;
+            }
+        }
+        u
+    };
+    while !want.keys().all(|k| union().contains_key(k)) && t0.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for w in writers {
+        stop(w.take());
+    }
+    let parts: Vec<usize> = dirs.iter().map(|d| writer_sbe37(d).len()).collect();
+    let got = union();
+    let logs: Vec<String> = dirs
+        .iter()
+        .map(|d| log_text(&d.join("writer.log")))
+        .collect();
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "the group together holds the day: parts {parts:?}\n{}",
+        logs.join("\n")
+    );
+    assert!(
+        got.values().all(|&n| n == 1),
+        "a record stored by both members"
+    );
+    assert!(
+        parts.iter().all(|&n| n > 0),
+        "each member stored part of the day: {parts:?}"
+    );
+    for log in &logs {
+        assert!(log.contains("$share/writers/emso/"), "{log}");
+        assert!(log.contains("mqtt=5"), "{log}");
+    }
+    eprintln!("{} records split {parts:?} between two writers", want.len());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

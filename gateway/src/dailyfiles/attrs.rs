@@ -126,7 +126,8 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
     let email = or(&st.creator_email, "unknown@example.org");
     let history = format!(
         "{end} albatross gateway {}: decoded from telemetry, de-duplicated, derived variables \
-         and QARTOD flags computed for the whole day",
+         and QARTOD flags computed for the whole day, with the neighbouring days' records as \
+         context",
         env!("CARGO_PKG_VERSION")
     );
     let mut a: Vec<(&'static str, Attr)> = vec![
@@ -220,7 +221,12 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
             t(
                 "Derived variables computed with the equations in the global attribute equations. \
                QC flags: QARTOD tests per variable (thresholds in each flag variable's qc_tests) \
-               mapped to OceanSITES reference table 2."
+               mapped to OceanSITES reference table 2. Spike, rate of change and flat line run \
+               over the day with the neighbouring days' records as context, so the first and \
+               last records of the day are flagged as in the continuous series; when \
+               configured, density inversion across the line's instruments (QARTOD test 13) \
+               is one of the tests of temperature_qc, conductivity_qc and sigma_theta_qc, and \
+               salinity and the other derived variables inherit it."
                     .into(),
             ),
         ),

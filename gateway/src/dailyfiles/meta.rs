@@ -2,7 +2,7 @@
 //! platform and the instrument, and the file names that follow from them.
 
 use crate::config::{InstrumentKind, Station};
-use crate::pipeline::Observation;
+use crate::pipeline::{InstrumentMeta, Observation, PlatformMeta};
 use crate::sinks::jsonl::safe_part;
 use protocol::time::{civil_from_days, UtcTime};
 use std::path::{Path, PathBuf};
@@ -76,23 +76,44 @@ pub struct Series {
     pub nominal_depth_m: f64,
 }
 
+/// The daily-file instruments of `platform`, sorted by serial: the line whose instruments
+/// the density-inversion test compares.
+pub fn line_of(station: &StationInfo, platform: &PlatformMeta) -> Vec<Series> {
+    let mut line: Vec<Series> = platform
+        .instruments
+        .iter()
+        .filter_map(|i| Series::for_instrument(station, platform, i))
+        .collect();
+    line.sort_by(|a, b| a.serial.cmp(&b.serial));
+    line.dedup_by(|a, b| a.serial == b.serial);
+    line
+}
+
 impl Series {
-    /// The series an observation belongs to, `None` when its instrument is unknown or of a
-    /// kind that gets no daily files.
-    pub fn of(station: &StationInfo, o: &Observation) -> Option<Series> {
-        let i = o.instrument.as_ref()?;
+    /// The series of instrument `i` of `platform`, `None` for a kind without daily files.
+    pub fn for_instrument(
+        station: &StationInfo,
+        platform: &PlatformMeta,
+        i: &InstrumentMeta,
+    ) -> Option<Series> {
         let sensor = sensor_name(i.kind)?;
         Some(Series {
             station: station.clone(),
-            platform_id: o.platform.id.clone(),
-            platform_name: o.platform.name.clone(),
-            latitude: o.platform.latitude,
-            longitude: o.platform.longitude,
+            platform_id: platform.id.clone(),
+            platform_name: platform.name.clone(),
+            latitude: platform.latitude,
+            longitude: platform.longitude,
             kind: i.kind,
             sensor,
             serial: i.serial.clone(),
             nominal_depth_m: i.nominal_depth_m,
         })
+    }
+
+    /// The series an observation belongs to, `None` when its instrument is unknown or of a
+    /// kind that gets no daily files.
+    pub fn of(station: &StationInfo, o: &Observation) -> Option<Series> {
+        Series::for_instrument(station, &o.platform, o.instrument.as_ref()?)
     }
 
     /// The station id of the time series (`cf_role=timeseries_id`):
@@ -127,6 +148,11 @@ impl Day {
     /// The day `t` falls in.
     pub fn of(t: UtcTime) -> Day {
         Day(t.unix_millis().div_euclid(86_400_000))
+    }
+
+    /// Its first millisecond (00:00:00 UTC), ms since the Unix epoch.
+    pub fn start_ms(self) -> i64 {
+        self.0.saturating_mul(86_400_000)
     }
 
     /// (year, month, day).

@@ -7,8 +7,11 @@
 //!   different samples with the same time keep one, chosen independently of arrival order),
 //!   derived variables ([`crate::seawater::derive`]: practical salinity, potential
 //!   temperature, sigma-theta, depth, oxygen saturation) and QARTOD flags
-//!   ([`crate::qc::series`] over the sorted day, per `[files.qc]`; derived variables also
-//!   take the worst flag of their inputs, [`crate::qc::inherit`]; one aggregate per record).
+//!   ([`crate::qc::series`] per `[files.qc]`; derived variables also take the worst flag of
+//!   their inputs, [`crate::qc::inherit`]; one aggregate per record).
+//! - [`line`]: density inversion across the line's instruments, folded into sigma-theta's
+//!   flag.
+//! - [`batch`]: which days a batch rebuilds, with what context.
 //! - [`csv`]: the CSV, with the published ALBATROSS column names then `<name>_qc` columns.
 //! - [`netcdf`]: NetCDF-3 classic, CF-1.6 `timeSeries`, ACDD-1.3 and EMSO attributes
 //!   ([`attrs`]), schema frozen in [`schema`].
@@ -19,31 +22,66 @@
 //! **The day's store is its own CSV.** Measured values are rounded to the files' decimals
 //! before anything is computed, so the CSV holds the inputs losslessly: updating a day reads
 //! its CSV back, adds the new samples, and rebuilds both files from scratch. Nothing is kept
-//! in memory between batches (memory is bounded by one day of one instrument), and a day
-//! rebuilt from the same samples is byte-identical, whatever their order or repetition
-//! (no wall-clock time in the files: `date_created` and `history` carry the time of the
-//! day's newest record). A CSV that cannot be read back (foreign header, damaged rows) is
-//! first renamed aside to `<name>.csv.bad-<n>` so that nothing is lost silently.
+//! in memory between batches (memory is bounded by the few days of one line a batch
+//! touches), and a day rebuilt from the same samples is byte-identical, whatever their
+//! order or repetition (no wall-clock time in the files: `date_created` and `history` carry
+//! the time of the day's newest record). A CSV that cannot be read back (foreign header,
+//! damaged rows) is first renamed aside to `<name>.csv.bad-<n>` so that nothing is lost
+//! silently.
 //!
-//! Limits: QC runs over one day, so the first and last records of a day get spike "not
-//! evaluated" and the n_dev rate-of-change window does not reach into the previous day.
+//! **QC context across midnight.** Spike, rate of change and flat line run over the day
+//! *with* the instrument's stored records of the previous day(s) and the first record of
+//! the next day ([`day::Context`]), and the day keeps its part of the flags: the first and
+//! last records of a day are flagged exactly as in the series made of those days (so as
+//! in the continuous series for regular sampling; the flat-line sample count uses the
+//! median interval of that span). Context records are never written into the day. How many
+//! previous days: [`batch::context_days`] (the longest flat-line or n_dev rate-of-change
+//! window, at least one day, at most [`batch::MAX_CONTEXT_DAYS`]). Context comes from the
+//! adjacent calendar days only: after a whole day without records, the first record is
+//! "not evaluated" for spike, as at the start of the series.
+//!
+//! **Density inversion across the line** (`[files.qc.density_inversion]`): for each record,
+//! the records of the same poll of the platform's other MicroCATs (matched by time: within
+//! 5 min and less than half the sampling interval, [`line`]) are ordered by depth from
+//! pressure (nominal depth without pressure), σθ of vertically adjacent instruments is
+//! compared ([`crate::qc::series::density_inversion`]), and both instruments of an inverted
+//! pair get the flag, as ioos_qc's `density_inversion_test`. QARTOD test 13 flags T, C
+//! and SP: the flag is one of the own tests of temperature, conductivity and sigma-theta
+//! (combined with their other tests as `qartod_compare`), so salinity and the other derived
+//! variables inherit it and it reaches `aggregate_qc`; `qc_tests` of those flags says so. A record with no other
+//! instrument's record in its poll is "not evaluated" by this test, which then changes no
+//! flag ([`day::variable_flags`]); on a platform with a
+//! single daily-file instrument (e.g. a lone MicroCAT) the test does not apply and is
+//! neither run nor described.
+//!
+//! **What a batch rebuilds.** A day's flags depend on other files (its neighbouring days,
+//! the other instruments' same day), so when a batch changes the samples of a day, every
+//! day whose flags may change is rebuilt too ([`batch`]): the next days that take it as
+//! context, the previous day if its first record changed, and, with density inversion, the
+//! same day of every other instrument of the platform (and their neighbouring day when the
+//! change is within 5 min of midnight). A record arriving hours late (selective repeat)
+//! thus updates the files of its neighbours on the line. Every rebuilt day is computed from
+//! the files as they stand after the whole batch is merged, so the files are a function of
+//! the set of records received: the same bytes whatever the arrival order, batching or
+//! repetition (tests/dailyfiles_line.rs).
 
 pub mod atomic;
 pub mod attrs;
+pub mod batch;
 pub mod csv;
 pub mod day;
 pub mod erddap;
+pub mod line;
 pub mod meta;
 pub mod netcdf;
 pub mod padding;
 pub mod schema;
 
-pub use day::{DayTable, Sample};
-pub use meta::{Day, Series, StationInfo};
+pub use day::{Context, DayTable, Sample};
+pub use meta::{line_of, Day, Series, StationInfo};
 
 use crate::pipeline::Observation;
 use crate::qc::{QcConfig, QcError};
-use atomic::{publish, Published};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -92,12 +130,15 @@ pub struct DayReport {
     pub moved_aside: Option<PathBuf>,
     /// Whether the NetCDF file changed.
     pub nc_written: bool,
+    /// Whether the batch brought samples of this day (`false`: rebuilt because its
+    /// context changed, see [`batch`]).
+    pub touched: bool,
 }
 
 /// What writing a batch of observations did.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchReport {
-    /// One report per day file pair touched, in (platform, serial, day) order.
+    /// One report per day file pair rebuilt, in (platform, serial, day) order.
     pub days: Vec<DayReport>,
     /// Observations that belong in no daily file: no known instrument, a kind without
     /// daily files, no time, or no temperature/conductivity/pressure (they are still in the
@@ -132,66 +173,44 @@ impl DailyWriter {
         (stem.with_extension("csv"), stem.with_extension("nc"))
     }
 
-    /// Rebuilds the day of `series` from its existing CSV (when `merge`) plus `samples`,
-    /// and publishes both files. Samples of other days are ignored.
-    pub fn write_day(
+    /// The QC configuration.
+    pub fn qc(&self) -> &QcConfig {
+        &self.qc
+    }
+
+    /// Merges `new` samples of the instruments of one `line` (the daily-file instruments of
+    /// one platform; `new` holds (index in `line`, sample) pairs) into their days (with
+    /// each day's existing CSV when `merge`, else replacing it), and rebuilds every day
+    /// whose flags may have changed: the touched days, their neighbouring days (QC context
+    /// across midnight) and, with density inversion, the same days of the line's other
+    /// instruments ([`batch`]). A pair whose index is outside `line` is counted in
+    /// `skipped`.
+    pub fn write_samples(
         &self,
-        series: &Series,
-        day: Day,
-        samples: Vec<Sample>,
+        line: &[Series],
+        new: Vec<(usize, Sample)>,
         merge: bool,
-    ) -> Result<DayReport, DailyFileError> {
-        let (csv_path, nc_path) = self.paths(series, day);
-        let mut all: Vec<Sample> = Vec::with_capacity(samples.len() + 64);
-        let mut moved_aside = None;
-        if merge {
-            match std::fs::read_to_string(&csv_path) {
-                Ok(text) => {
-                    let ok = match csv::parse(&text) {
-                        Ok(p) => {
-                            all.extend(p.samples);
-                            p.bad_lines.is_empty()
-                        }
-                        Err(csv::CsvError::Header) => false,
-                    };
-                    if !ok {
-                        moved_aside = Some(move_aside(&csv_path)?);
-                    }
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io_err(&csv_path)(e)),
-            }
-        }
-        all.extend(samples);
-        all.retain(|s| Day::of(s.time) == day);
-        let table = day::build(all, series, &self.qc)?;
-        let csv_text = csv::render(series, &table);
-        publish(&csv_path, csv_text.as_bytes()).map_err(io_err(&csv_path))?;
-        let nc_bytes = netcdf::render(series, &table, &self.qc)?;
-        let nc_written =
-            publish(&nc_path, &nc_bytes).map_err(io_err(&nc_path))? == Published::Written;
-        Ok(DayReport {
-            csv: csv_path,
-            nc: nc_path,
-            rows: table.rows.len(),
-            duplicates: table.duplicates,
-            conflicts: table.conflicts,
-            derive_errors: table.derive_errors,
-            moved_aside,
-            nc_written,
+    ) -> Result<BatchReport, DailyFileError> {
+        let skipped = new.iter().filter(|(i, _)| *i >= line.len()).count();
+        Ok(BatchReport {
+            days: batch::write(self, line, new, merge)?,
+            skipped,
         })
     }
 
-    /// Groups `observations` by instrument and UTC day and rewrites each affected day
-    /// ([`DailyWriter::write_day`] with `merge`).
+    /// Groups `observations` by platform and writes each platform's samples
+    /// ([`DailyWriter::write_samples`] over [`meta::line_of`] the platform, plus any
+    /// instrument an observation names that the platform does not list).
     pub fn write_observations(
         &self,
         station: &StationInfo,
         observations: &[Observation],
         merge: bool,
     ) -> Result<BatchReport, DailyFileError> {
-        let mut groups: BTreeMap<(String, String, Day), (Series, Vec<Sample>)> = BTreeMap::new();
         let mut report = BatchReport::default();
+        // platform id -> (its line, the batch's samples with their series)
+        type Platforms = BTreeMap<String, (Vec<Series>, Vec<(Series, Sample)>)>;
+        let mut platforms = Platforms::new();
         for o in observations {
             let (Some(series), Some(sample)) =
                 (Series::of(station, o), Sample::from_record(&o.record))
@@ -199,21 +218,29 @@ impl DailyWriter {
                 report.skipped += 1;
                 continue;
             };
-            let key = (
-                series.platform_id.clone(),
-                series.serial.clone(),
-                Day::of(sample.time),
-            );
-            groups
-                .entry(key)
-                .or_insert_with(|| (series, Vec::new()))
+            platforms
+                .entry(series.platform_id.clone())
+                .or_insert_with(|| (meta::line_of(station, &o.platform), Vec::new()))
                 .1
-                .push(sample);
+                .push((series, sample));
         }
-        for ((_, _, day), (series, samples)) in groups {
-            report
-                .days
-                .push(self.write_day(&series, day, samples, merge)?);
+        for (_, (mut line, samples)) in platforms {
+            for (series, _) in &samples {
+                if !line.iter().any(|s| s.serial == series.serial) {
+                    line.push(series.clone());
+                }
+            }
+            line.sort_by(|a, b| a.serial.cmp(&b.serial));
+            let new: Vec<(usize, Sample)> = samples
+                .into_iter()
+                .filter_map(|(series, s)| {
+                    let i = line.iter().position(|l| l.serial == series.serial)?;
+                    Some((i, s))
+                })
+                .collect();
+            let r = self.write_samples(&line, new, merge)?;
+            report.days.extend(r.days);
+            report.skipped += r.skipped;
         }
         Ok(report)
     }

@@ -71,11 +71,28 @@ fn range(values: impl Iterator<Item = Option<f64>>) -> Option<[f64; 2]> {
 }
 
 /// Describes the QC tests configured for record field `field` (the `qc_tests` attribute),
-/// so a file says which thresholds produced its flags.
+/// so a file says which thresholds produced its flags; temperature's, conductivity's and
+/// sigma-theta's also name the density-inversion test across the line when it is configured.
 pub fn describe_tests(qc: &QcConfig, field: &str) -> String {
-    match qc.variables.get(field) {
-        Some(t) => format!("{t:?}"),
-        None => "none configured (flags: 0 no_qc_performed where present, 9 where missing)".into(),
+    let own = qc.variables.get(field).map(|t| format!("{t:?}"));
+    let inversion = qc
+        .density_inversion
+        .filter(|_| super::day::takes_inversion(field))
+        .map(|d| {
+            format!(
+                "density inversion across the line's MicroCATs (QARTOD test 13, both \
+                 instruments of an inverted pair flagged, as ioos_qc): {d:?}, records of one \
+                 poll matched within {} s and less than half the sampling interval",
+                super::line::MAX_POLL_SPREAD_MS / 1000
+            )
+        });
+    match (own, inversion) {
+        (Some(o), Some(i)) => format!("{o}; {i}"),
+        (Some(o), None) => o,
+        (None, Some(i)) => i,
+        (None, None) => {
+            "none configured (flags: 0 no_qc_performed where present, 9 where missing)".into()
+        }
     }
 }
 
@@ -194,9 +211,15 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
                 .iter()
                 .filter_map(|i| VARS.get(i.index()).map(|s| s.name))
                 .collect();
+            let inversion = if spec.field == "sigma_theta_kg_m3" && qc.density_inversion.is_some() {
+                ", including density inversion against the vertically adjacent instruments \
+                 of the line at the same poll (see qc_tests of its flag)"
+            } else {
+                ""
+            };
             let comment = format!(
                 "Derived from {} with TEOS-10 (global attribute equations); its flag is the \
-                 worst of its inputs' flags and its own tests",
+                 worst of its inputs' flags and its own tests{inversion}",
                 inputs.join(", ")
             );
             text(&mut ds, name, "comment", &comment)?;

@@ -5,22 +5,29 @@
 //! A live link reconnects (TCP) or reopens (serial) with exponential backoff when its
 //! transport fails or the device disappears, forever, until shutdown. Every byte read is
 //! archived (and synced) before the decoder sees it.
+//!
+//! A live link keeps its decoder's state across restarts (`<data>/state/<link>.seq`), and
+//! moves that file only to a state whose observations every sink has stored
+//! ([`checkpoint`]): a SIGKILL at any moment loses no record, it may only decode a few again.
 
 mod backoff;
+pub mod checkpoint;
 mod replay;
 
 pub use backoff::Backoff;
+pub use checkpoint::Batch;
 pub use replay::replay_capture;
 
 use crate::archive::Archive;
 use crate::config::{Parity, SerialTransport};
-use crate::pipeline::{LinkDecoder, Notice, Observation, Output};
+use crate::pipeline::{LinkDecoder, Notice, Output};
+use checkpoint::Checkpoints;
 use protocol::capture::Direction;
 use protocol::time::UtcTime;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{info, warn};
 
 /// The current time as a [`UtcTime`] (the only clock read in the gateway's pipeline).
@@ -52,11 +59,12 @@ pub struct LinkTask {
     pub decoder: Box<dyn LinkDecoder>,
     /// The archive, if enabled.
     pub archive: Option<Archive>,
-    /// Where observations go.
-    pub out: mpsc::Sender<Vec<Observation>>,
+    /// Where observations go (the sink task acknowledges each stored batch).
+    pub out: mpsc::Sender<Batch>,
     /// Becomes `true` at shutdown.
     pub shutdown: watch::Receiver<bool>,
-    /// Where the decoder's checkpoint is kept across restarts (live links).
+    /// Where the decoder's checkpoint is kept across restarts (live links); it is moved
+    /// only to states whose observations every sink has stored.
     pub state_file: Option<std::path::PathBuf>,
 }
 
@@ -70,9 +78,8 @@ struct State {
     name: Arc<str>,
     decoder: Box<dyn LinkDecoder>,
     archive: Option<Arc<Mutex<Archive>>>,
-    out: mpsc::Sender<Vec<Observation>>,
-    state_file: Option<std::path::PathBuf>,
-    saved: Option<String>,
+    out: mpsc::Sender<Batch>,
+    checkpoints: Checkpoints,
 }
 
 impl State {
@@ -94,7 +101,9 @@ impl State {
         }
     }
 
-    async fn deliver(&self, out: Output) -> bool {
+    /// Logs the notices, sends the observations to the sinks, and notes the decoder's new
+    /// state behind their acknowledgement; `false` when the sinks are gone.
+    async fn deliver(&mut self, out: Output) -> bool {
         for Notice { warning, text } in out.notices {
             if warning {
                 warn!(link = %self.name, "{text}");
@@ -102,43 +111,48 @@ impl State {
                 info!(link = %self.name, "{text}");
             }
         }
-        if out.observations.is_empty() {
-            return true;
+        let mut stored = None;
+        if !out.observations.is_empty() {
+            let (tx, rx) = if self.checkpoints.enabled() {
+                let (tx, rx) = oneshot::channel();
+                (Some(tx), Some(rx))
+            } else {
+                (None, None)
+            };
+            let batch = Batch {
+                observations: out.observations,
+                stored: tx,
+            };
+            if self.out.send(batch).await.is_err() {
+                return false;
+            }
+            stored = rx;
         }
-        self.out.send(out.observations).await.is_ok()
+        if self.checkpoints.enabled() {
+            self.checkpoints.note(self.decoder.checkpoint(), stored);
+            self.checkpoints.collect();
+            self.checkpoints.save().await;
+        }
+        true
     }
 
     async fn on_bytes(&mut self, bytes: &[u8], time: UtcTime) -> bool {
         self.archive(Direction::Read, time, bytes).await;
         let mut out = Output::default();
         self.decoder.feed(bytes, time, &mut out);
-        let delivered = self.deliver(out).await;
-        self.save_checkpoint().await;
-        delivered
-    }
-
-    /// Stores the decoder's checkpoint if it changed (temp file + fsync + rename).
-    async fn save_checkpoint(&mut self) {
-        let Some(path) = self.state_file.clone() else {
-            return;
-        };
-        let state = self.decoder.checkpoint();
-        if state.is_none() || state == self.saved {
-            return;
-        }
-        let text = state.clone().unwrap_or_default();
-        let r = tokio::task::spawn_blocking(move || write_atomically(&path, text.as_bytes())).await;
-        match r {
-            Ok(Ok(())) => self.saved = state,
-            Ok(Err(e)) => warn!(link = %self.name, error = %e, "cannot store the link state"),
-            Err(e) => warn!(link = %self.name, error = %e, "link state task failed"),
-        }
+        self.deliver(out).await
     }
 
     async fn on_time(&mut self, time: UtcTime) -> bool {
         let mut out = Output::default();
         self.decoder.handle_time(time, &mut out);
         self.deliver(out).await
+    }
+
+    /// The sinks acknowledged a batch: store the state it made safe.
+    async fn on_stored(&mut self) {
+        self.checkpoints.collect();
+        self.checkpoints.save().await;
     }
 }
 
@@ -172,11 +186,11 @@ impl LinkTask {
             decoder,
             archive,
             out,
-            state_file,
-            saved,
+            checkpoints: Checkpoints::new(name.clone(), state_file, saved),
         };
         if let Transport::Replay(path, paced) = &transport {
             replay::run(&mut st, path, *paced, &mut shutdown).await;
+            st.checkpoints.finish().await;
             return;
         }
         let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(60));
@@ -210,11 +224,21 @@ impl LinkTask {
                 Err(e) => warn!(link = %name, error = %e, "link failed; retrying"),
             }
             let wait = backoff.next_delay();
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = shutdown.changed() => break,
+            let sleep = tokio::time::sleep(wait);
+            tokio::pin!(sleep);
+            let stop = loop {
+                tokio::select! {
+                    _ = &mut sleep => break false,
+                    _ = st.checkpoints.next_stored() => st.on_stored().await,
+                    _ = shutdown.changed() => break true,
+                }
+            };
+            if stop {
+                break;
             }
         }
+        // the sinks store what is still in the channel: keep the state that covers it
+        st.checkpoints.finish().await;
         info!(link = %name, "stopped: {}", st.decoder.summary());
     }
 }
@@ -298,7 +322,11 @@ async fn pump<S: AsyncRead + AsyncWrite + Unpin>(
                     return Ok(End::Shutdown);
                 }
             }
+            _ = st.checkpoints.next_stored() => st.on_stored().await,
             _ = shutdown.changed() => return Ok(End::Shutdown),
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -137,6 +137,23 @@ pub(crate) fn refusal_v5(code: rumqttc::v5::mqttbytes::v5::ConnectReturnCode) ->
     MqttError::new(kind, format!("broker refused the connection: {what}"))
 }
 
+/// A TLS failure in words, with what to check when the cause is a known certificate
+/// problem (rustls reports them as `invalid peer certificate: <reason>`).
+fn tls_error(detail: String) -> MqttError {
+    let hint = if detail.contains("UnknownIssuer") {
+        ": the broker's certificate is not signed by a CA of sinks.mqtt.ca_file (check ca_file, or the broker's certfile)"
+    } else if detail.contains("NotValidForName") {
+        ": the broker's certificate does not name the host of sinks.mqtt.address (use the name in its certificate)"
+    } else if detail.contains("Expired") {
+        ": the broker's certificate has expired (or the clocks disagree)"
+    } else if detail.contains("NotValidYet") {
+        ": the broker's certificate is not valid yet (check the clocks)"
+    } else {
+        ""
+    };
+    MqttError::new(ErrorKind::Tls, format!("TLS: {detail}{hint}"))
+}
+
 fn io_kind(e: &std::io::Error) -> ErrorKind {
     use std::io::ErrorKind as K;
     match e.kind() {
@@ -156,7 +173,8 @@ impl From<rumqttc::ConnectionError> for MqttError {
                 ErrorKind::ProtocolMismatch,
                 format!("expected CONNACK, received {p:?}"),
             ),
-            E::Tls(t) => MqttError::new(ErrorKind::Tls, format!("TLS: {t}")),
+            E::Tls(t) => tls_error(t.to_string()),
+            E::Io(io) if io.to_string().contains("certificate") => tls_error(io.to_string()),
             E::Io(io) => MqttError::new(io_kind(&io), format!("I/O: {io}")),
             E::MqttState(S::ConnectionAborted) => {
                 MqttError::new(ErrorKind::Closed, "connection closed by the broker")
@@ -176,7 +194,8 @@ impl From<rumqttc::v5::ConnectionError> for MqttError {
                 ErrorKind::ProtocolMismatch,
                 format!("expected an MQTT 5 CONNACK, received {p:?}"),
             ),
-            E::Tls(t) => MqttError::new(ErrorKind::Tls, format!("TLS: {t}")),
+            E::Tls(t) => tls_error(t.to_string()),
+            E::Io(io) if io.to_string().contains("certificate") => tls_error(io.to_string()),
             E::Io(io) => MqttError::new(io_kind(&io), format!("I/O: {io}")),
             E::MqttState(S::ConnectionAborted) => {
                 MqttError::new(ErrorKind::Closed, "connection closed by the broker")

@@ -5,7 +5,13 @@
 //! modem's host interface (frames → messages → records, with selective-repeat repair),
 //! [`instrument::InstrumentDecoder`] for an instrument's own serial output. The tokio
 //! layer only moves bytes between the link, the archive and these decoders.
+//!
+//! Between the decoders and the sinks, [`enrich::Enricher`] adds the derived variables
+//! (TEOS-10) and the live QARTOD flags to MicroCAT records, with one streaming QC state per
+//! instrument for the whole gateway (`albatross run`, `demo` and `replay`; `decode` prints
+//! the instruments' own output).
 
+pub mod enrich;
 pub mod instrument;
 pub mod modem;
 mod station;

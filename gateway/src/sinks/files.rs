@@ -1,7 +1,9 @@
 //! The daily-files sink: after each batch, rewrites the CSV + NetCDF of every (instrument,
-//! UTC day) the batch touched ([`crate::dailyfiles`]). The day's store is its own CSV, read
-//! back and merged on each rewrite, so the sink keeps no records in memory between
-//! batches and a restart loses nothing that was written.
+//! UTC day) the batch touched, and of every day whose flags depend on them (the
+//! neighbouring days, whose QC uses them as context, and with density inversion the same
+//! day of the line's other instruments; [`crate::dailyfiles`]). The day's store is its own
+//! CSV, read back and merged on each rewrite, so the sink keeps no records in memory
+//! between batches and a restart loses nothing that was written.
 
 use super::Sink;
 use crate::config::Config;
@@ -51,7 +53,8 @@ impl Sink for FilesSink {
                 warn!(file = %d.nc.display(), conflicts = d.conflicts, derive_errors = d.derive_errors,
                     "daily file: same-time conflicting samples dropped / derived variables missing");
             }
-            debug!(file = %d.nc.display(), rows = d.rows, written = d.nc_written, "daily file");
+            debug!(file = %d.nc.display(), rows = d.rows, written = d.nc_written,
+                touched = d.touched, "daily file");
         }
         Ok(())
     }
