@@ -113,7 +113,8 @@ pub fn sinks_for(config: &Config) -> Vec<Box<dyn Sink>> {
 /// Writes every batch to every sink, retrying a failing sink until it succeeds or
 /// shutdown; returns the number of observations written when the channel closes.
 ///
-/// Batches are stored one at a time, in the order received, and each is acknowledged to
+/// Batches are stored one at a time, in the order received (the sinks of one batch in
+/// parallel, each in a blocking task), and each is acknowledged to
 /// its link ([`Batch::acknowledge`]) only once every sink has stored it: the link moves its
 /// state file only then. After a sink was lost (its write panicked), nothing is
 /// acknowledged any more, so no link state moves past records that sink never got.
@@ -131,39 +132,35 @@ pub async fn run_sinks(
         let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
         let mut pending: Vec<Box<dyn Sink>> = std::mem::take(&mut sinks);
         while !pending.is_empty() {
-            let b = batch.clone();
-            let result = tokio::task::spawn_blocking(move || {
-                let mut failed = Vec::new();
-                let mut done = Vec::new();
-                for mut s in pending {
-                    match s.write(&b) {
-                        Ok(()) => done.push(s),
-                        Err(e) => {
-                            let text = format!("{}: {e}", s.name());
-                            failed.push((s, text));
-                        }
-                    }
-                }
-                (done, failed)
-            })
-            .await;
-            let Ok((done, failed)) = result else {
-                error!(
-                    "sink task panicked; batch of {} kept for the next attempt",
-                    batch.len()
-                );
-                lost_sink = true;
-                pending = Vec::new();
-                break;
-            };
-            sinks.extend(done);
-            pending = failed
-                .into_iter()
-                .map(|(s, text)| {
-                    warn!("sink write failed, will retry: {text}");
-                    s
+            // every sink in its own blocking task, at the same time: the MQTT spool's fsync
+            // does not wait for the record files' (live latency), and a panicking sink
+            // loses only itself
+            let tasks: Vec<_> = pending
+                .drain(..)
+                .map(|mut s| {
+                    let b = batch.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let r = s.write(&b).map_err(|e| format!("{}: {e}", s.name()));
+                        (s, r)
+                    })
                 })
                 .collect();
+            for task in tasks {
+                match task.await {
+                    Ok((s, Ok(()))) => sinks.push(s),
+                    Ok((s, Err(text))) => {
+                        warn!("sink write failed, will retry: {text}");
+                        pending.push(s);
+                    }
+                    Err(_) => {
+                        error!(
+                            "sink task panicked: that sink is gone; batch of {} not acknowledged",
+                            batch.len()
+                        );
+                        lost_sink = true;
+                    }
+                }
+            }
             if !pending.is_empty() {
                 tokio::time::sleep(backoff.next_delay()).await;
             }

@@ -83,6 +83,14 @@ pub enum EventLoop {
     V5(Box<rumqttc::v5::EventLoop>),
 }
 
+/// TCP_NODELAY: a record is one small PUBLISH; with Nagle's algorithm the publishes of a
+/// batch after the first would wait for the broker's ACK of the first (live latency).
+fn network_options() -> rumqttc::NetworkOptions {
+    let mut n = rumqttc::NetworkOptions::new();
+    n.set_tcp_nodelay(true);
+    n
+}
+
 /// A client and its event loop for `version`; nothing happens on the network before the
 /// first [`EventLoop::poll`].
 pub fn connect(o: &ConnectOptions, version: Version) -> (Client, EventLoop) {
@@ -112,7 +120,8 @@ pub fn connect(o: &ConnectOptions, version: Version) -> (Client, EventLoop) {
             if let Some(t) = &o.tls {
                 m.set_transport(rumqttc::Transport::tls_with_config(t.clone()));
             }
-            let (c, e) = rumqttc::AsyncClient::new(m, cap);
+            let (c, mut e) = rumqttc::AsyncClient::new(m, cap);
+            e.network_options = network_options();
             (Client::V311(c), EventLoop::V311(Box::new(e)))
         }
         Version::V5 => {
@@ -139,6 +148,7 @@ pub fn connect(o: &ConnectOptions, version: Version) -> (Client, EventLoop) {
             if let Some(t) = &o.tls {
                 m.set_transport(rumqttc::Transport::tls_with_config(t.clone()));
             }
+            m.set_network_options(network_options());
             let (c, e) = rumqttc::v5::AsyncClient::new(m, cap);
             (Client::V5(c), EventLoop::V5(Box::new(e)))
         }

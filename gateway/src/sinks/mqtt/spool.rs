@@ -308,7 +308,12 @@ impl Spool {
                 }
             }
             from = r.next;
-            if r.next >= end {
+            // keep the reader of the active segment at its end: the next read continues
+            // there instead of decoding the segment again from its start (which made every
+            // read O(segment size) in live operation, where reads always catch up)
+            let sealed =
+                !(self.active.is_some() && self.segments.last().is_some_and(|l| l.first == first));
+            if r.next >= end && sealed {
                 self.reader = None;
             }
         }
