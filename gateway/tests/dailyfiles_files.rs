@@ -2,13 +2,14 @@
 //! the files, checking idempotency, de-duplication, the exact columns, fill values, QC
 //! flags, the ERDDAP entries, and (with the Python venv) the IOOS compliance-checker.
 
+mod common;
+use common::files::snapshot;
 use gateway::config::Config;
 use gateway::dailyfiles::schema::{self, FILL_F64, FILL_QC};
 use gateway::dailyfiles::{erddap, DailyWriter, Day, Sample, Series, StationInfo};
 use gateway::pipeline::Observation;
 use gateway::qc::{Flag, QcConfig};
 use protocol::time::UtcTime;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -34,26 +35,6 @@ fn tmp(name: &str) -> PathBuf {
     ));
     let _ = std::fs::remove_dir_all(&d);
     d
-}
-
-/// Every file under `dir`, by relative path, with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(
-                    p.strip_prefix(dir).unwrap().to_owned(),
-                    std::fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    out
 }
 
 fn write(dir: &Path, config: &Config, obs: &[Observation]) -> gateway::dailyfiles::BatchReport {

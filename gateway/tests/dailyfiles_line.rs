@@ -8,6 +8,8 @@
 //!     `qc::series` on the concatenated days;
 //! plus the clean-day replay with density inversion on (no inversion, idempotent).
 
+mod common;
+use common::files::snapshot;
 use gateway::config::{Config, InstrumentKind};
 use gateway::dailyfiles::schema::{self, round, VARS};
 use gateway::dailyfiles::{DailyWriter, Day, Sample, Series, StationInfo};
@@ -31,24 +33,6 @@ fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("albatross-dfline-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     d
-}
-
-/// Every file under `dir`, by relative path, with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_owned();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
 }
 
 fn series(serial: &str, nominal_depth_m: f64) -> Series {

@@ -5,46 +5,14 @@ mod common;
 use common::mosquitto::Mosquitto;
 use common::mqtt::*;
 use common::*;
-use firmware_shim::sim::channel::ChannelConfig;
-use firmware_shim::sim::engine::SimConfig;
-use std::collections::BTreeSet;
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-
-/// A clean line sampling for 12 simulated hours (served 14 h at 3600x: about 14 s).
-fn clean_half_day(seed: u64) -> SimConfig {
-    let start_ms = SimConfig::default().start_ms;
-    SimConfig {
-        seed,
-        channel: ChannelConfig::default(),
-        sample_until_s: Some((start_ms / 1000 + 12 * 3600) as u32),
-        ..Default::default()
-    }
-}
-
-fn truth_sbe37(truth: &Path) -> BTreeSet<String> {
-    records(&std::fs::read_to_string(truth).unwrap(), "sbe37")
-        .into_keys()
-        .collect()
-}
 
 fn sigkill(mut child: std::process::Child) {
     let _ = Command::new("kill")
         .args(["-KILL", &child.id().to_string()])
         .status();
     let _ = child.wait();
-}
-
-fn log_tail(dir: &Path) -> String {
-    let log = std::fs::read_to_string(dir.join("gateway.log")).unwrap_or_default();
-    let lines: Vec<&str> = log.lines().collect();
-    lines[lines.len().saturating_sub(20)..].join("\n")
-}
-
-fn spool_depth(dir: &Path) -> u64 {
-    let (_, rec) = gateway::sinks::mqtt::spool::Spool::open(&dir.join("data/spool")).unwrap();
-    rec.unacked
 }
 
 #[test]
@@ -56,7 +24,7 @@ fn broker_down_and_gateway_sigkilled_loses_nothing() {
     unsubscribe(subscribe(broker.port, "test-sub-c", "emso/#", None, &out));
     broker.stop();
 
-    let (addr, truth, sim) = start_sim(clean_half_day(21), 3600.0, 14 * HOUR_MS, false, &dir);
+    let (addr, truth, sim) = start_sim(clean_line(21, 12), 3600.0, 14 * HOUR_MS, false, &dir);
     let config = config_with_mqtt(
         &dir,
         &format!("[link.tcp]\naddress = \"{addr}\""),
@@ -150,7 +118,7 @@ fn wrong_credentials_keep_everything_in_the_spool_until_fixed() {
     let mut broker = Mosquitto::start(&dir, &[user]);
     let out = dir.join("received.txt");
 
-    let (addr, truth, sim) = start_sim(clean_half_day(22), 3600.0, 14 * HOUR_MS, false, &dir);
+    let (addr, truth, sim) = start_sim(clean_line(22, 12), 3600.0, 14 * HOUR_MS, false, &dir);
     let transport = format!("[link.tcp]\naddress = \"{addr}\"");
     let config = config_with_mqtt(
         &dir,

@@ -7,23 +7,10 @@ mod common;
 use common::mosquitto_tls::{TestCa, TlsMosquitto};
 use common::mqtt::*;
 use common::*;
-use firmware_shim::sim::channel::ChannelConfig;
-use firmware_shim::sim::engine::SimConfig;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// A clean line sampling for 12 simulated hours (served 14 h at 3600x: about 14 s).
-fn clean_half_day(seed: u64) -> SimConfig {
-    let start_ms = SimConfig::default().start_ms;
-    SimConfig {
-        seed,
-        channel: ChannelConfig::default(),
-        sample_until_s: Some((start_ms / 1000 + 12 * 3600) as u32),
-        ..Default::default()
-    }
-}
 
 /// A record's identity: (serial, time).
 type Key = (String, String);
@@ -33,7 +20,7 @@ fn key(v: &Value) -> Key {
 }
 
 /// The simulator's `sbe37` records by key.
-fn truth_sbe37(truth: &Path) -> BTreeMap<Key, Value> {
+fn truth_by_key(truth: &Path) -> BTreeMap<Key, Value> {
     std::fs::read_to_string(truth)
         .unwrap()
         .lines()
@@ -100,17 +87,6 @@ fn wait_for_keys(
     }
 }
 
-fn log_tail(dir: &Path) -> String {
-    let log = std::fs::read_to_string(dir.join("gateway.log")).unwrap_or_default();
-    let lines: Vec<&str> = log.lines().collect();
-    lines[lines.len().saturating_sub(20)..].join("\n")
-}
-
-fn spool_depth(dir: &Path) -> u64 {
-    let (_, rec) = gateway::sinks::mqtt::spool::Spool::open(&dir.join("data/spool")).unwrap();
-    rec.unacked
-}
-
 /// Every `…/data` message in `out`, duplicates included.
 fn data_messages(out: &Path) -> usize {
     std::fs::read_to_string(out)
@@ -145,7 +121,7 @@ fn tls_with_the_right_ca_delivers_every_record_once() {
     let out = dir.join("received.txt");
     let sub = broker.subscribe("test-sub-tls", "emso/#", &out);
 
-    let (addr, truth, sim) = start_sim(clean_half_day(31), 3600.0, 14 * HOUR_MS, false, &dir);
+    let (addr, truth, sim) = start_sim(clean_line(31, 12), 3600.0, 14 * HOUR_MS, false, &dir);
     // `localhost`, not 127.0.0.1: the certificate's DNS name must verify
     let config = config_with_mqtt(
         &dir,
@@ -155,7 +131,7 @@ fn tls_with_the_right_ca_delivers_every_record_once() {
     );
     let gateway = start_gateway(&config, &dir);
     sim.join().unwrap();
-    let want = truth_sbe37(&truth);
+    let want = truth_by_key(&truth);
     assert!(
         want.len() >= 150,
         "the simulator sampled {} records",
@@ -217,7 +193,7 @@ fn tls_with_another_ca_is_refused_and_the_spool_keeps_everything_until_fixed() {
     // the subscriber's persistent session, so that the broker queues for it
     unsubscribe(broker.subscribe("test-sub-tls-bad", "emso/#", &out));
 
-    let (addr, truth, sim) = start_sim(clean_half_day(32), 3600.0, 14 * HOUR_MS, false, &dir);
+    let (addr, truth, sim) = start_sim(clean_line(32, 12), 3600.0, 14 * HOUR_MS, false, &dir);
     let transport = format!("[link.tcp]\naddress = \"{addr}\"");
     let config = config_with_mqtt(&dir, &transport, &broker.address(), &ca_line(&other));
     let gateway = start_gateway(&config, &dir);
@@ -243,7 +219,7 @@ fn tls_with_another_ca_is_refused_and_the_spool_keeps_everything_until_fixed() {
     // a certificate error says nothing about the MQTT version: no fallback to 3.1.1
     assert!(!log.contains("does not speak MQTT"), "{}", log_tail(&dir));
     eprintln!("the gateway's log says: {refused}");
-    let want = truth_sbe37(&truth);
+    let want = truth_by_key(&truth);
     assert!(
         want.len() >= 150,
         "the simulator sampled {} records",

@@ -9,28 +9,8 @@ mod common;
 use common::mosquitto::Mosquitto;
 use common::mqtt::*;
 use common::*;
-use firmware_shim::sim::channel::ChannelConfig;
-use firmware_shim::sim::engine::SimConfig;
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// A clean line sampling for 3 simulated hours (served 4 h at 3600x: about 4 s).
-fn clean_hours(seed: u64) -> SimConfig {
-    let start_ms = SimConfig::default().start_ms;
-    SimConfig {
-        seed,
-        channel: ChannelConfig::default(),
-        sample_until_s: Some((start_ms / 1000 + 3 * 3600) as u32),
-        ..Default::default()
-    }
-}
-
-fn truth_sbe37(truth: &Path) -> BTreeSet<String> {
-    records(&std::fs::read_to_string(truth).unwrap(), "sbe37")
-        .into_keys()
-        .collect()
-}
 
 fn text(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
@@ -41,7 +21,7 @@ fn text(path: &Path) -> String {
 fn run_day(dir: &Path, broker: &str, port: u16, extra: &str, seed: u64) -> String {
     let out = dir.join("received.txt");
     let sub = subscribe(port, "test-sub-versions", "emso/#", None, &out);
-    let (addr, truth, sim) = start_sim(clean_hours(seed), 3600.0, 4 * HOUR_MS, false, dir);
+    let (addr, truth, sim) = start_sim(clean_line(seed, 3), 3600.0, 4 * HOUR_MS, false, dir);
     let config = config_with_mqtt(
         dir,
         &format!("[link.tcp]\naddress = \"{addr}\""),

@@ -177,21 +177,7 @@ fn kill9(mut child: Child) {
 
 /// The JSON Schemas of docs/schema, by name (`sbe37`, …, `status`, `online`).
 fn schemas() -> HashMap<String, jsonschema::Validator> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/schema");
-    let mut out = HashMap::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Some(kind) = name.strip_suffix(".schema.json") else {
-            continue;
-        };
-        let schema: Value = serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap())
-            .unwrap_or_else(|err| panic!("{name}: {err}"));
-        let v = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap_or_else(|err| panic!("{name}: {err}"));
-        out.insert(kind.to_owned(), v);
-    }
+    let out = common::files::schemas();
     for k in [
         "sbe37",
         "line_status",

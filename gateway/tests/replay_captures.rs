@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::files::schemas;
 use common::measured::check_enriched;
 use common::records;
 use gateway::config::{Carries, Config};
@@ -17,26 +18,6 @@ use std::path::{Path, PathBuf};
 
 fn captures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../captures")
-}
-
-/// The record schemas of docs/schema, by record type.
-fn schemas() -> HashMap<String, jsonschema::Validator> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/schema");
-    let mut out = HashMap::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Some(kind) = name.strip_suffix(".schema.json") else {
-            continue;
-        };
-        let schema: Value = serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap())
-            .unwrap_or_else(|err| panic!("{name}: {err}"));
-        let v = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap_or_else(|err| panic!("{name}: {err}"));
-        out.insert(kind.to_owned(), v);
-    }
-    out
 }
 
 /// Replays capture `name` and checks it; returns what the enrichment stage did.

@@ -2,6 +2,7 @@
 //! the gateway binary run against it, and record comparison.
 #![allow(dead_code)]
 
+pub mod files;
 pub mod measured;
 pub mod mosquitto;
 pub mod mosquitto_tls;

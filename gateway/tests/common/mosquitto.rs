@@ -15,7 +15,8 @@ pub struct Mosquitto {
     log: PathBuf,
 }
 
-fn free_port() -> u16 {
+/// A loopback port nobody listens on now.
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -60,6 +61,13 @@ impl Mosquitto {
                 pw.display()
             ));
         }
+        Self::with_conf(&dir, port, &conf)
+    }
+
+    /// Starts mosquitto with the configuration text `conf` (written to
+    /// `dir/mosquitto.conf`; its listener must be on `port`), logging to
+    /// `dir/mosquitto.log`.
+    pub fn with_conf(dir: &Path, port: u16, conf: &str) -> Self {
         let conf_path = dir.join("mosquitto.conf");
         std::fs::write(&conf_path, conf).unwrap();
         let mut m = Mosquitto {
@@ -70,6 +78,11 @@ impl Mosquitto {
         };
         m.restart();
         m
+    }
+
+    /// The broker's own log.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// `127.0.0.1:PORT`.

@@ -2,6 +2,7 @@
 //! for `localhost` / `127.0.0.1` made at test time with `rcgen` (no openssl CLI), and a
 //! `mosquitto_sub` that verifies the broker with that CA.
 
+use super::mosquitto::{free_port, Mosquitto};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -61,21 +62,11 @@ impl TestCa {
 /// A running (or stopped) mosquitto with one TLS listener on 127.0.0.1, anonymous access,
 /// no client certificate required, persistence in the test's directory.
 pub struct TlsMosquitto {
-    child: Option<Child>,
+    broker: Mosquitto,
     /// Its loopback port.
     pub port: u16,
     /// The CA that signed the broker's certificate (PEM file).
     pub ca_file: PathBuf,
-    conf: PathBuf,
-    log: PathBuf,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl TlsMosquitto {
@@ -109,17 +100,11 @@ impl TlsMosquitto {
             key_file.display(),
             dir.display()
         );
-        let conf_path = dir.join("mosquitto.conf");
-        std::fs::write(&conf_path, conf).unwrap();
-        let mut m = TlsMosquitto {
-            child: None,
+        TlsMosquitto {
+            broker: Mosquitto::with_conf(&dir, port, &conf),
             port,
             ca_file,
-            conf: conf_path,
-            log: dir.join("mosquitto.log"),
-        };
-        m.restart();
-        m
+        }
     }
 
     /// `localhost:PORT`: the name the server certificate is for.
@@ -129,42 +114,17 @@ impl TlsMosquitto {
 
     /// Starts it again (same port, same persistence).
     pub fn restart(&mut self) {
-        assert!(self.child.is_none(), "already running");
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .unwrap();
-        let child = Command::new("mosquitto")
-            .arg("-c")
-            .arg(&self.conf)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("mosquitto is installed by scripts/test-all.sh");
-        self.child = Some(child);
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        panic!("mosquitto (TLS) did not start on port {}", self.port);
+        self.broker.restart();
     }
 
     /// The broker's own log.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.broker.log()
     }
 
     /// Stops it with SIGTERM (it saves its persistence file first).
     pub fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = Command::new("kill")
-                .args(["-TERM", &c.id().to_string()])
-                .status();
-            let _ = c.wait();
-        }
+        self.broker.stop();
     }
 
     /// A `mosquitto_sub` over TLS (verifying the broker against [`TlsMosquitto::ca_file`]
@@ -201,14 +161,5 @@ impl TlsMosquitto {
             .ok()?;
         let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         (!text.is_empty()).then_some(text)
-    }
-}
-
-impl Drop for TlsMosquitto {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
     }
 }

@@ -147,3 +147,35 @@ pub fn retained(port: u16, topic: &str, user: Option<(&str, &str)>) -> Option<St
     let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     (!text.is_empty()).then_some(text)
 }
+
+/// A clean line (no loss) sampling for `hours` simulated hours from the simulator's start.
+pub fn clean_line(seed: u64, hours: u64) -> firmware_shim::sim::engine::SimConfig {
+    use firmware_shim::sim::engine::SimConfig;
+    let start_ms = SimConfig::default().start_ms;
+    SimConfig {
+        seed,
+        channel: firmware_shim::sim::channel::ChannelConfig::default(),
+        sample_until_s: Some((start_ms / 1000 + hours * 3600) as u32),
+        ..Default::default()
+    }
+}
+
+/// The simulator's `sbe37` truth records (canonical form) in the truth file `truth`.
+pub fn truth_sbe37(truth: &Path) -> BTreeSet<String> {
+    super::records(&std::fs::read_to_string(truth).unwrap(), "sbe37")
+        .into_keys()
+        .collect()
+}
+
+/// The last 20 lines of the gateway's log in `dir`.
+pub fn log_tail(dir: &Path) -> String {
+    let log = std::fs::read_to_string(dir.join("gateway.log")).unwrap_or_default();
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+/// Records in the gateway's MQTT spool (`dir/data/spool`) not yet acknowledged by a broker.
+pub fn spool_depth(dir: &Path) -> u64 {
+    let (_, rec) = gateway::sinks::mqtt::spool::Spool::open(&dir.join("data/spool")).unwrap();
+    rec.unacked
+}
