@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> [%4ss] %s\n' "$SECONDS" "$*"; }
 
 step "toolchain components and targets"
 rustup component add rustfmt clippy 2>&1 | tail -n 2
@@ -50,3 +50,5 @@ export ALBATROSS_REQUIRE_PYTHON=1
 
 step "cargo test --workspace"
 cargo test --workspace
+
+printf '\n==> all passed in %ss\n' "$SECONDS"

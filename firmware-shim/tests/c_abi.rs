@@ -60,7 +60,14 @@ fn header_is_up_to_date() {
 
 /// Builds `libfirmware_shim.a` (features `ffi,std`) and returns its path.
 fn build_staticlib() -> PathBuf {
-    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("capi");
+    // the workspace's own target directory: the dependencies (deku, heapless, protocol…)
+    // built for the tests are reused, only firmware-shim is compiled again as a staticlib
+    // (CARGO_TARGET_TMPDIR is <target>/tmp; cargo no longer holds the build lock while
+    // tests run)
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().map_or_else(
+        || Path::new(env!("CARGO_TARGET_TMPDIR")).join("capi"),
+        Path::to_path_buf,
+    );
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Process::new(cargo)
         .args([
