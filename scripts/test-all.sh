@@ -39,13 +39,12 @@ bash bench/firmware_size.sh
 step "SPEC.md golden frames, re-derived by an independent Python packer"
 python3 protocol/tests/spec_crosscheck.py
 
-step "daily files: IOOS compliance-checker (cf:1.6, acdd:1.3) and xarray on a replayed day"
+step "Python cross-check tools in .venv: IOOS compliance-checker, xarray, netCDF4"
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/pip install -q compliance-checker==6.1.0 xarray==2025.1.2 netCDF4==1.7.2
-rm -rf target/daily-files-check
-cargo run -q -p gateway --bin albatross -- replay captures/clean-day.cap --config gateway/albatross.example.toml --files-dir target/daily-files-check > /dev/null
-.venv/bin/python gateway/tests/python/check_daily_files.py target/daily-files-check
-# the Rust test that runs the same script fails (never skips) without the venv
+# gateway/tests/dailyfiles_files.rs replays captures/clean-day.cap with `albatross replay
+# --files-dir` and runs gateway/tests/python/check_daily_files.py (cf:1.6, acdd:1.3, xarray)
+# on the files; with this variable it fails, never skips, when the venv is missing
 export ALBATROSS_REQUIRE_PYTHON=1
 
 step "cargo test --workspace"

@@ -162,19 +162,25 @@ pub fn takes_inversion(field: &str) -> bool {
     )
 }
 
-/// The values of one sample in [`VARS`] order: its inputs, then the derived variables
-/// (rounded to their decimals); with `false` when T, C and P are present but the TEOS-10
-/// derivation refused them (the derived variables except depth are then missing).
+/// The values of one sample of `series` in [`VARS`] order (see [`values_at`]).
 pub(crate) fn values_of(s: &Sample, series: &Series) -> ([Option<f64>; NVARS], bool) {
+    values_at(s, series.latitude, series.longitude)
+}
+
+/// The values of one sample taken at (`lat`, `lon`) in [`VARS`] order: its inputs, then the
+/// derived variables (rounded to their decimals); with `false` when T, C and P are present
+/// but the TEOS-10 derivation refused them (the derived variables except depth are then
+/// missing). The daily files and the live records both use it.
+pub(crate) fn values_at(s: &Sample, lat: f64, lon: f64) -> ([Option<f64>; NVARS], bool) {
     let mut values = [None; NVARS];
     values[..4].copy_from_slice(&s.inputs);
     let [t, c, p, o2] = s.inputs;
     if let Some(p) = p {
-        values[DEPTH] = depth_from_pressure(p, series.latitude).ok();
+        values[DEPTH] = depth_from_pressure(p, lat).ok();
     }
     let mut ok = true;
     if let (Some(t), Some(c), Some(p)) = (t, c, p) {
-        match seawater::derive(c, t, p, o2, series.latitude, series.longitude) {
+        match seawater::derive(c, t, p, o2, lat, lon) {
             Ok(x) => {
                 values[5] = Some(x.salinity_psu);
                 values[6] = Some(x.potential_temperature_c);

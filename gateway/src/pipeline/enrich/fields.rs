@@ -3,15 +3,14 @@
 //!
 //! Everything here follows [`crate::dailyfiles::day::build`] so that a live record and its
 //! row in the day's files agree: measured inputs are read with [`Sample::from_record`]
-//! (rounded to the files' decimals), depth comes from pressure alone, the other derived
-//! variables from [`crate::seawater::derive`], every value is rounded to the decimals of
-//! its [`VARS`] entry, and flags follow [`crate::dailyfiles::day::variable_flags`].
+//! (rounded to the files' decimals), the derived variables come from the files' own
+//! function (`dailyfiles::day::values_at`), and flags follow
+//! [`crate::dailyfiles::day::variable_flags`].
 
-use crate::dailyfiles::day::{Sample, NVARS};
+use crate::dailyfiles::day::{values_at, Sample, NVARS};
 use crate::dailyfiles::schema::{round, VARS};
 use crate::qc::{aggregate, Flag};
 use crate::record::{Record, Value};
-use crate::seawater::{self, teos10::depth_from_pressure};
 use protocol::time::UtcTime;
 
 /// The derived fields the stage writes, in the order they appear in a record (BRIEF §4).
@@ -53,60 +52,27 @@ fn number(v: &Value) -> Option<f64> {
     }
 }
 
-fn set(values: &mut [Option<f64>; NVARS], computed: &mut [bool; NVARS], field: &str, v: f64) {
-    if let Some(k) = index(field) {
-        if let (Some(slot), Some(c)) = (values.get_mut(k), computed.get_mut(k)) {
-            *slot = Some(v);
-            *c = true;
-        }
-    }
-}
-
 /// The variables of `record` at (`lat`, `lon`); `None` when it is not a measurement (no
 /// time, or none of temperature, conductivity and pressure), as for the daily files.
 /// A derived variable the gateway cannot compute keeps the instrument's own value when the
 /// record carries one (an SBE 37 set to output salinity).
 pub(super) fn compute(record: &Record, lat: f64, lon: f64) -> Option<Variables> {
     let sample = Sample::from_record(record)?;
-    let mut values = [None; NVARS];
+    let (mut values, ok) = values_at(&sample, lat, lon);
     let mut computed = [false; NVARS];
-    if let Some(head) = values.get_mut(..sample.inputs.len()) {
-        head.copy_from_slice(&sample.inputs);
-    }
-    let [t, c, p, o2] = sample.inputs;
-    if let Some(p) = p {
-        if let Ok(depth) = depth_from_pressure(p, lat) {
-            set(&mut values, &mut computed, "depth_m", depth);
-        }
-    }
-    let mut derive_error = false;
-    if let (Some(t), Some(c), Some(p)) = (t, c, p) {
-        match seawater::derive(c, t, p, o2, lat, lon) {
-            Ok(x) => {
-                let (v, k) = (&mut values, &mut computed);
-                set(v, k, "salinity_psu", x.salinity_psu);
-                set(v, k, "potential_temperature_c", x.potential_temperature_c);
-                set(v, k, "sigma_theta_kg_m3", x.sigma_theta_kg_m3);
-                if let Some(sat) = x.oxygen_saturation_pct {
-                    set(v, k, "oxygen_saturation_pct", sat);
-                }
-            }
-            Err(_) => derive_error = true,
-        }
-    }
     for (k, spec) in VARS.iter().enumerate().skip(sample.inputs.len()) {
-        let (Some(v), Some(&c)) = (values.get_mut(k), computed.get(k)) else {
+        let (Some(v), Some(c)) = (values.get_mut(k), computed.get_mut(k)) else {
             continue;
         };
-        *v = if c {
-            v.and_then(|x| round(x, spec.decimals))
-        } else {
-            record
+        *c = v.is_some();
+        if v.is_none() {
+            *v = record
                 .get(spec.field)
                 .and_then(number)
-                .and_then(|x| round(x, spec.decimals))
-        };
+                .and_then(|x| round(x, spec.decimals));
+        }
     }
+    let derive_error = !ok;
     Some(Variables {
         time: sample.time,
         values,
