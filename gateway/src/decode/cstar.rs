@@ -38,29 +38,14 @@ pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> i
                     skipped_bytes,
                 }) => {
                     if skipped_bytes > 0 {
-                        report.issue(
-                            format!("line {line_no}"),
-                            Some(skipped_bytes as u64),
-                            "garbage before record",
-                            "bytes before `CST-` skipped; the record was decoded".into(),
-                        );
+                        report.garbage_before(line_no, skipped_bytes, "`CST-`");
                     }
                     emit(sample_record(&sample), report)?;
                 }
                 Ok(CStarLine::Blank) => {}
-                Err(e) => report.issue(
-                    format!("line {line_no}"),
-                    Some(raw.len() as u64),
-                    "not a record",
-                    e.to_string(),
-                ),
+                Err(e) => report.not_a_record(line_no, raw.len(), e),
             },
-            CStarEvent::Overflow { head } => report.issue(
-                format!("line {line_no}"),
-                None,
-                "overlong line",
-                format!("line longer than {} bytes discarded", head.len()),
-            ),
+            CStarEvent::Overflow { head } => report.overlong(line_no, head.len()),
         }
         Ok(())
     };

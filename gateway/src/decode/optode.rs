@@ -48,30 +48,15 @@ pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> i
                     skipped_bytes,
                 }) => {
                     if skipped_bytes > 0 {
-                        report.issue(
-                            format!("line {line_no}"),
-                            Some(skipped_bytes as u64),
-                            "garbage before record",
-                            "bytes before the record skipped; the record was decoded".into(),
-                        );
+                        report.garbage_before(line_no, skipped_bytes, "the record");
                     }
                     emit(sample_record(&sample), report)?;
                 }
                 Ok(OptodeLine::LoggerMessage { .. }) => logger_messages += 1,
                 Ok(OptodeLine::Ack | OptodeLine::Blank) => {}
-                Err(e) => report.issue(
-                    format!("line {line_no}"),
-                    Some(raw.len() as u64),
-                    "not a record",
-                    e.to_string(),
-                ),
+                Err(e) => report.not_a_record(line_no, raw.len(), e),
             },
-            OptodeEvent::Overflow { head } => report.issue(
-                format!("line {line_no}"),
-                None,
-                "overlong line",
-                format!("line longer than {} bytes discarded", head.len()),
-            ),
+            OptodeEvent::Overflow { head } => report.overlong(line_no, head.len()),
         }
         Ok(())
     };

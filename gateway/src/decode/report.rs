@@ -72,6 +72,37 @@ impl Report {
         });
     }
 
+    /// Line `line` of a line-oriented stream had `bytes` of garbage before its record (the
+    /// record itself was decoded; `what` says where the record starts).
+    pub fn garbage_before(&mut self, line: u64, bytes: usize, what: &str) {
+        self.issue(
+            format!("line {line}"),
+            Some(bytes as u64),
+            "garbage before record",
+            format!("bytes before {what} skipped; the record was decoded"),
+        );
+    }
+
+    /// Line `line` (`bytes` long) of a line-oriented stream is not a record: `why`.
+    pub fn not_a_record(&mut self, line: u64, bytes: usize, why: impl std::fmt::Display) {
+        self.issue(
+            format!("line {line}"),
+            Some(bytes as u64),
+            "not a record",
+            why.to_string(),
+        );
+    }
+
+    /// Line `line` was longer than the `limit` bytes a line may have, and was discarded.
+    pub fn overlong(&mut self, line: u64, limit: usize) {
+        self.issue(
+            format!("line {line}"),
+            None,
+            "overlong line",
+            format!("line longer than {limit} bytes discarded"),
+        );
+    }
+
     /// Adds a note.
     pub fn note(&mut self, note: String) {
         self.notes.push(note);
