@@ -56,8 +56,9 @@ fn as_measured(got: &Value, truth: &Value) -> String {
     canonical(&Value::Object(projected))
 }
 
-/// Compares what arrived with the truth: (missing, not in the truth, duplicated, differing).
-fn compare(want: &BTreeMap<Key, Value>, got: &BTreeMap<Key, Vec<Value>>) -> [usize; 4] {
+/// Asserts that every truth record arrived exactly once with its measured values, and
+/// nothing else.
+fn assert_exactly_once(want: &BTreeMap<Key, Value>, got: &BTreeMap<Key, Vec<Value>>, dir: &Path) {
     let missing = want.keys().filter(|k| !got.contains_key(*k)).count();
     let extra = got.keys().filter(|k| !want.contains_key(*k)).count();
     let twice = got.values().filter(|v| v.len() > 1).count();
@@ -68,7 +69,13 @@ fn compare(want: &BTreeMap<Key, Value>, got: &BTreeMap<Key, Vec<Value>>) -> [usi
                 .is_some_and(|g| g.iter().any(|g| as_measured(g, t) != canonical(t)))
         })
         .count();
-    [missing, extra, twice, differing]
+    assert!(
+        [missing, extra, twice, differing] == [0; 4],
+        "{} sampled, {} received: {missing} missing, {extra} not in the truth, {twice} more than once, {differing} with other values\n{}",
+        want.len(),
+        got.len(),
+        log_tail(dir)
+    );
 }
 
 /// Waits until every key of `want` arrived in `out` (or `timeout`).
@@ -148,14 +155,7 @@ fn tls_with_the_right_ca_delivers_every_record_once() {
     stop(gateway);
     unsubscribe(sub);
 
-    let [missing, extra, twice, differing] = compare(&want, &got);
-    assert!(
-        [missing, extra, twice, differing] == [0; 4],
-        "{} sampled, {} received: {missing} missing, {extra} not in the truth, {twice} more than once, {differing} with other values\n{}",
-        want.len(),
-        got.len(),
-        log_tail(&dir)
-    );
+    assert_exactly_once(&want, &got, &dir);
     // exactly once: one message per sampled sbe37, and one per record the gateway stored
     assert_eq!(
         received_count(&out, "sbe37"),
@@ -220,18 +220,7 @@ fn tls_with_another_ca_is_refused_and_the_spool_keeps_everything_until_fixed() {
     assert!(!log.contains("does not speak MQTT"), "{}", log_tail(&dir));
     eprintln!("the gateway's log says: {refused}");
     let want = truth_by_key(&truth);
-    assert!(
-        want.len() >= 150,
-        "the simulator sampled {} records",
-        want.len()
-    );
-    let stored = stored_lines(&dir);
-    assert!(stored >= want.len());
-    assert_eq!(
-        spool_depth(&dir) as usize,
-        stored,
-        "every record is spooled"
-    );
+    let stored = assert_all_spooled(&dir, want.len());
     assert_eq!(data_messages(&out), 0, "nothing reached the broker");
 
     // fixed: the right CA; the spool drains to the subscriber
@@ -247,14 +236,7 @@ fn tls_with_another_ca_is_refused_and_the_spool_keeps_everything_until_fixed() {
     assert_eq!(wait_spool_drained(&dir), 0, "{}", log_tail(&dir));
     stop(gateway);
     unsubscribe(sub);
-    let [missing, extra, twice, differing] = compare(&want, &got);
-    assert!(
-        [missing, extra, twice, differing] == [0; 4],
-        "{} sampled, {} received: {missing} missing, {extra} not in the truth, {twice} more than once, {differing} with other values\n{}",
-        want.len(),
-        got.len(),
-        log_tail(&dir)
-    );
+    assert_exactly_once(&want, &got, &dir);
     assert_eq!(
         data_messages(&out),
         stored,

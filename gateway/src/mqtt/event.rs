@@ -164,6 +164,17 @@ fn io_kind(e: &std::io::Error) -> ErrorKind {
     }
 }
 
+/// An I/O failure of the connection: a TLS certificate problem (rustls reports some as
+/// I/O errors), the peer closing it, or anything else.
+fn io_error(io: &std::io::Error) -> MqttError {
+    let text = io.to_string();
+    if text.contains("certificate") {
+        tls_error(text)
+    } else {
+        MqttError::new(io_kind(io), format!("I/O: {text}"))
+    }
+}
+
 impl From<rumqttc::ConnectionError> for MqttError {
     fn from(e: rumqttc::ConnectionError) -> Self {
         use rumqttc::{ConnectionError as E, StateError as S};
@@ -174,12 +185,11 @@ impl From<rumqttc::ConnectionError> for MqttError {
                 format!("expected CONNACK, received {p:?}"),
             ),
             E::Tls(t) => tls_error(t.to_string()),
-            E::Io(io) if io.to_string().contains("certificate") => tls_error(io.to_string()),
-            E::Io(io) => MqttError::new(io_kind(&io), format!("I/O: {io}")),
+            E::Io(io) => io_error(&io),
             E::MqttState(S::ConnectionAborted) => {
                 MqttError::new(ErrorKind::Closed, "connection closed by the broker")
             }
-            E::MqttState(S::Io(io)) => MqttError::new(io_kind(&io), format!("I/O: {io}")),
+            E::MqttState(S::Io(io)) => io_error(&io),
             other => MqttError::new(ErrorKind::Other, other.to_string()),
         }
     }
@@ -195,12 +205,11 @@ impl From<rumqttc::v5::ConnectionError> for MqttError {
                 format!("expected an MQTT 5 CONNACK, received {p:?}"),
             ),
             E::Tls(t) => tls_error(t.to_string()),
-            E::Io(io) if io.to_string().contains("certificate") => tls_error(io.to_string()),
-            E::Io(io) => MqttError::new(io_kind(&io), format!("I/O: {io}")),
+            E::Io(io) => io_error(&io),
             E::MqttState(S::ConnectionAborted) => {
                 MqttError::new(ErrorKind::Closed, "connection closed by the broker")
             }
-            E::MqttState(S::Io(io)) => MqttError::new(io_kind(&io), format!("I/O: {io}")),
+            E::MqttState(S::Io(io)) => io_error(&io),
             E::MqttState(S::Deserialization(d)) => MqttError::new(
                 ErrorKind::ProtocolMismatch,
                 format!("malformed MQTT 5 packet from the broker: {d}"),

@@ -179,3 +179,19 @@ pub fn spool_depth(dir: &Path) -> u64 {
     let (_, rec) = gateway::sinks::mqtt::spool::Spool::open(&dir.join("data/spool")).unwrap();
     rec.unacked
 }
+
+/// Asserts that the simulator sampled at least 150 sbe37 records (`sampled`), that the
+/// gateway in `dir` stored every one of them, and that every stored record is still in its
+/// spool (no broker acknowledged any); returns the number of stored records.
+pub fn assert_all_spooled(dir: &Path, sampled: usize) -> usize {
+    assert!(sampled >= 150, "the simulator sampled {sampled} records");
+    let stored = stored_lines(dir);
+    assert!(stored >= sampled, "{stored} stored, {sampled} sampled");
+    assert_eq!(
+        spool_depth(dir) as usize,
+        stored,
+        "every record is spooled\n{}",
+        log_tail(dir)
+    );
+    stored
+}
