@@ -71,7 +71,7 @@ fn config(dir: &Path, modem: &str, broker: &str) -> Config {
 
 /// Records each host write completes, by the gateway's own decoder.
 fn records_per_write(config: &Config, writes: &[Vec<u8>]) -> Vec<usize> {
-    let mut dec = gateway::service::decoder_for(config, &config.links[0], false);
+    let mut dec = gateway::pipeline::factory::decoder_for(config, &config.links[0], false);
     writes
         .iter()
         .map(|w| {

@@ -132,6 +132,8 @@ fn demo_config(
         l.modem.repair_grace_s = scale(l.modem.repair_grace_s);
         l.modem.repair_interval_s = scale(l.modem.repair_interval_s);
         l.modem.repair_retry_s = scale(l.modem.repair_retry_s);
+        l.modem.ack_interval_s = scale(l.modem.ack_interval_s);
+        l.modem.status_probe_after_s = scale(l.modem.status_probe_after_s);
     }
     // every sink: record files, MQTT to the embedded broker, daily ERDDAP files
     let mqtt = format!("address = \"{broker}\"\n");

@@ -5,12 +5,9 @@
 use crate::config::{Carries, Config};
 use crate::links::replay_capture;
 use crate::pipeline::enrich::{EnrichStats, Enricher};
-use crate::pipeline::instrument::InstrumentDecoder;
-use crate::pipeline::modem::ModemDecoder;
-use crate::pipeline::{LinkDecoder, Output, PlatformMeta};
+use crate::pipeline::factory::replay_decoder;
+use crate::pipeline::Output;
 use protocol::capture::CaptureError;
-use protocol::modem_link::ModemLinkConfig;
-use std::sync::Arc;
 
 /// What a replay produced.
 #[derive(Debug)]
@@ -27,9 +24,11 @@ pub struct Replayed {
     pub enrichment: EnrichStats,
 }
 
-/// Replays `data` (a capture) as a link carrying `carries`. With a configuration, records
-/// get its station metadata (and the instrument `serial` for instrument links); without,
-/// a modem link names instruments from the line's own inventory (line status). MicroCAT
+/// Replays `data` (a capture) as a link carrying `carries`, through the decoder
+/// [`replay_decoder`] builds: with a configuration, records get its station metadata (and
+/// the instrument `serial` for instrument links) and the configured link's settings apply
+/// (`[link.modem]` framing and timeouts); without, a modem link names instruments from the
+/// line's own inventory (line status). MicroCAT
 /// records then go through the enrichment stage in arrival order, as live, with the
 /// configuration's `[files.qc]` (the default QC without a configuration; no position, so no
 /// derived variables).
@@ -39,35 +38,7 @@ pub fn replay(
     carries: Carries,
     serial: Option<&str>,
 ) -> Result<Replayed, CaptureError> {
-    let platforms: Vec<Arc<PlatformMeta>> = config
-        .map(|c| {
-            c.platforms
-                .iter()
-                .map(|p| Arc::new(PlatformMeta::from_config(c, p)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut decoder: Box<dyn LinkDecoder> = match carries {
-        Carries::Modem => {
-            let cfg = ModemLinkConfig {
-                downlink: false,
-                ..Default::default()
-            };
-            let modem_platforms = platforms
-                .into_iter()
-                .filter(|p| p.acoustic_source.is_some())
-                .collect();
-            Box::new(ModemDecoder::new("replay", cfg, modem_platforms))
-        }
-        other => {
-            let serial = serial.unwrap_or("");
-            let platform = platforms
-                .into_iter()
-                .find(|p| p.by_serial(serial).is_some())
-                .unwrap_or_else(|| Arc::new(PlatformMeta::unconfigured(None)));
-            Box::new(InstrumentDecoder::new("replay", other, platform, serial))
-        }
-    };
+    let mut decoder = replay_decoder(config, carries, serial);
     let mut output = Output::default();
     // a damaged capture keeps what came before the damage
     let (records_read, error) = match replay_capture(data, decoder.as_mut(), &mut output) {

@@ -8,17 +8,12 @@
 //! drops a batch.
 
 use crate::archive::Archive;
-use crate::config::{Carries, Config, Framing, Link};
+use crate::config::{Config, Link};
 use crate::links::{Backoff, Batch, LinkTask, Transport};
-use crate::pipeline::instrument::InstrumentDecoder;
-use crate::pipeline::modem::ModemDecoder;
-use crate::pipeline::{LinkDecoder, Observation, PlatformMeta};
+use crate::pipeline::factory::decoder_for;
+use crate::pipeline::Observation;
 use crate::sinks::jsonl::JsonlSink;
 use crate::sinks::Sink;
-use protocol::hostif::{CommandEncoding, LineEnding, Mode};
-use protocol::modem_link::ModemLinkConfig;
-use protocol::reassembly::ReassemblerConfig;
-use protocol::repair::RepairConfig;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -26,64 +21,6 @@ use tracing::{error, info, warn};
 
 /// Observations in flight between the links and the sinks (batches).
 const CHANNEL: usize = 256;
-
-/// The decoder a link needs.
-pub fn decoder_for(config: &Config, link: &Link, replay: bool) -> Box<dyn LinkDecoder> {
-    let platforms: Vec<Arc<PlatformMeta>> = config
-        .platforms
-        .iter()
-        .map(|p| Arc::new(PlatformMeta::from_config(config, p)))
-        .collect();
-    let name = link.name.get_ref();
-    match link.carries {
-        Carries::Modem => {
-            let m = &link.modem;
-            let line_ending = if link.serial.is_some() {
-                LineEnding::Cr
-            } else {
-                LineEnding::Lf
-            };
-            let framed = m.framing == Framing::Data;
-            let cfg = ModemLinkConfig {
-                reassembly: ReassemblerConfig {
-                    timeout_ms: i64::from(m.reassembly_timeout_s) * 1000,
-                    ..Default::default()
-                },
-                repair: RepairConfig {
-                    grace_ms: i64::from(m.repair_grace_s) * 1000,
-                    min_interval_ms: i64::from(m.repair_interval_s) * 1000,
-                    retry_ms: i64::from(m.repair_retry_s) * 1000,
-                    ..Default::default()
-                },
-                downlink: m.downlink && !replay,
-                command_encoding: CommandEncoding {
-                    line_ending,
-                    framed,
-                },
-                mode: if framed { Mode::Data } else { Mode::Command },
-                ..Default::default()
-            };
-            let mine = platforms
-                .into_iter()
-                .filter(|p| p.id == *link.platform.get_ref())
-                .collect();
-            Box::new(ModemDecoder::new(name, cfg, mine))
-        }
-        carries => {
-            // validation guarantees the platform and the instrument exist
-            let platform = platforms
-                .into_iter()
-                .find(|p| p.id == *link.platform.get_ref())
-                .unwrap_or_else(|| Arc::new(PlatformMeta::unconfigured(None)));
-            let serial = link
-                .instrument
-                .as_ref()
-                .map(|s| s.get_ref().clone())
-                .unwrap_or_default();
-            Box::new(InstrumentDecoder::new(name, carries, platform, &serial))
-        }
-    }
-}
 
 fn transport_of(link: &Link) -> Transport {
     if let Some(t) = &link.tcp {

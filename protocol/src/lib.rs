@@ -7,6 +7,9 @@
 //! - [`message`]: the payload of each message type (MicroCAT batch, line status, …).
 //! - [`fragment`] and [`reassembly`]: splitting messages to the modem MTU and putting them
 //!   back together, with duplicate suppression ([`seq_window`]), timeouts and memory bounds.
+//! - [`repair`] and [`feedback`]: what the shore asks the line controller for — resends of
+//!   missing frames, status reports — and the acknowledgements it sends it.
+//! - [`modem_link`]: the shore side of the acoustic link, chaining all of the above.
 //! - [`hostif`]: the EvoLogics S2C modem host interface (AT lines, `+++AT` framing).
 //! - [`framed`]: the plain framed link mode (sync word, length, CRC) for links without a modem.
 //! - [`capture`]: the capture / raw-archive file format (bytes with receive times).
@@ -28,6 +31,7 @@ extern crate std;
 
 pub mod capture;
 pub mod crc;
+pub mod feedback;
 pub mod fragment;
 pub mod frame;
 pub mod framed;

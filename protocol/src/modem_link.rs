@@ -4,19 +4,23 @@
 //! [`ModemLink`] chains [`HostParser`] → [`decode_frame`] → [`Reassembler`] →
 //! [`Message::decode`] for every received instant message (`RECVIM`, any firmware
 //! layout) or burst (`RECV`), feeds every CRC-valid frame to the [`Repair`] planner, and
-//! produces the downlink: selective-repeat requests as `AT*SENDIM,…,ack,<frame>` commands,
-//! one at a time (the next only after the modem's `DELIVEREDIM`/`FAILEDIM`, or a timeout).
+//! produces the downlink as `AT*SENDIM,…,ack,<frame>` commands, one at a time (the next
+//! only after the modem's `DELIVEREDIM`/`FAILEDIM`, or a timeout): selective-repeat requests
+//! first, then the [`Feedback`] planner's status probes of a quiet line and acknowledgements
+//! of the gap-free run (without which the controller counts every frame its ring buffer
+//! overwrites as lost).
 //!
 //! Usage: call [`ModemLink::feed`] with each read, [`ModemLink::handle_time`] at
 //! [`ModemLink::next_deadline`], and after either, drain [`ModemLink::poll_transmit`] to
 //! the modem. Nothing here reads a clock or does I/O.
 
-use crate::frame::{decode_frame, seq_add, FrameError, Header, MessageType};
+use crate::feedback::{Feedback, FeedbackConfig};
+use crate::frame::{decode_frame, seq_add, seq_sub, FrameError, Header, MessageType};
 use crate::hostif::{
     encode_command_to_slice, Command, CommandEncoding, HostEvent, HostParseError, HostParser,
     ImFlag, LinkQuality, Message as HostMessage, Mode,
 };
-use crate::message::{LineStatus, Message, MessageError, RepeatRequest};
+use crate::message::{Ack, LineStatus, Message, MessageError, RepeatRequest};
 use crate::reassembly::{Event, Reassembler, ReassemblerConfig};
 use crate::repair::{Repair, RepairConfig};
 use crate::time::UtcTime;
@@ -33,6 +37,8 @@ pub struct ModemLinkConfig {
     pub reassembly: ReassemblerConfig,
     /// Repair timing.
     pub repair: RepairConfig,
+    /// Acknowledgement and status-probe timing.
+    pub feedback: FeedbackConfig,
     /// Send selective-repeat requests at all (off for a read-only tap or a replay).
     pub downlink: bool,
     /// How host commands are framed (line ending, `+++` data-mode framing).
@@ -48,6 +54,7 @@ impl Default for ModemLinkConfig {
         ModemLinkConfig {
             reassembly: ReassemblerConfig::default(),
             repair: RepairConfig::default(),
+            feedback: FeedbackConfig::default(),
             downlink: true,
             command_encoding: CommandEncoding::default(),
             mode: Mode::Command,
@@ -120,6 +127,16 @@ pub enum LinkEvent {
         /// The request.
         request: RepeatRequest,
     },
+    /// An acknowledgement of the gap-free run was handed to the modem.
+    Acknowledged {
+        /// The acknowledgement.
+        ack: Ack,
+    },
+    /// A quiet source was asked for its line status.
+    StatusRequested {
+        /// The node asked.
+        source: u8,
+    },
 }
 
 /// Counters since creation.
@@ -139,51 +156,78 @@ pub struct LinkStats {
     pub downlink_commands: u64,
 }
 
-/// The state machine of one acoustic modem link.
+/// What the downlink message awaiting the modem's delivery report was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InFlight {
+    /// A selective-repeat request (its outcome paces the repair planner).
+    Repeat,
+    /// An acknowledgement (delivered: the controller knows the run is on shore).
+    Ack(Ack),
+    /// A status request.
+    Probe,
+}
+
+/// Everything of a [`ModemLink`] but its host-interface parser, so that an event borrowed
+/// from the parser can be handled with the rest mutable.
 #[derive(Debug, Clone)]
-pub struct ModemLink {
+struct Shore {
     config: ModemLinkConfig,
-    parser: HostParser,
     reassembler: Reassembler<32>,
     repair: Repair,
+    feedback: Feedback,
     addresses: [Option<u8>; 16],
-    awaiting_report_since: Option<i64>,
+    in_flight: Option<(i64, InFlight)>,
     downlink_seq: u16,
     out: heapless::Vec<u8, MAX_DOWNLINK>,
     out_pending: bool,
     stats: LinkStats,
 }
 
+/// The state machine of one acoustic modem link.
+#[derive(Debug, Clone)]
+pub struct ModemLink {
+    parser: HostParser,
+    shore: Shore,
+}
+
 impl ModemLink {
     /// A link in the given configuration.
     pub fn new(config: ModemLinkConfig) -> Self {
         ModemLink {
-            config,
             parser: HostParser::new(config.mode),
-            reassembler: Reassembler::new(config.reassembly),
-            repair: Repair::new(config.repair),
-            addresses: [None; 16],
-            awaiting_report_since: None,
-            downlink_seq: 0,
-            out: heapless::Vec::new(),
-            out_pending: false,
-            stats: LinkStats::default(),
+            shore: Shore {
+                config,
+                reassembler: Reassembler::new(config.reassembly),
+                repair: Repair::new(config.repair),
+                feedback: Feedback::new(config.feedback),
+                addresses: [None; 16],
+                in_flight: None,
+                downlink_seq: 0,
+                out: heapless::Vec::new(),
+                out_pending: false,
+                stats: LinkStats::default(),
+            },
         }
     }
 
     /// Counters since creation.
     pub fn stats(&self) -> LinkStats {
-        self.stats
+        self.shore.stats
     }
 
     /// The repair planner (its counters and per-source state).
     pub fn repair(&self) -> &Repair {
-        &self.repair
+        &self.shore.repair
+    }
+
+    /// The acknowledgement and probe planner (its counters).
+    pub fn feedback(&self) -> &Feedback {
+        &self.shore.feedback
     }
 
     /// The reassembler (its counters).
     pub fn reassembler(&self) -> &Reassembler<32> {
-        &self.reassembler
+        &self.shore.reassembler
     }
 
     /// Host-interface parser counters.
@@ -193,25 +237,38 @@ impl ModemLink {
 
     /// Resumes gap tracking of `source` after `seq` (e.g. from state kept across a restart).
     pub fn resume_after(&mut self, source: u8, seq: u16) {
-        self.repair.resume_after(source, seq);
+        self.shore.repair.resume_after(source, seq);
     }
 
     /// The highest sequence number seen from each source that sent anything: what to keep
     /// across a restart so that frames missed while the gateway was down are asked for.
     pub fn highest_seqs(&self) -> impl Iterator<Item = (u8, u16)> + '_ {
-        (0..16u8).filter_map(|s| self.repair.highest(s).map(|h| (s, h)))
+        let repair = &self.shore.repair;
+        (0..16u8).filter_map(|s| repair.highest(s).map(|h| (s, h)))
     }
 
     /// Frames a restart must ask for again, as (source, first seq, count): the runs still
     /// missing, and the fragments held in incomplete messages (lost with the process).
     pub fn missing_runs(&self) -> impl Iterator<Item = (u8, u16, u16)> + '_ {
-        let gaps = (0..16u8).flat_map(move |s| self.repair.gaps(s).map(move |(a, n)| (s, a, n)));
-        gaps.chain(self.reassembler.held_frames().map(|(s, q)| (s, q, 1)))
+        let Shore {
+            repair,
+            reassembler,
+            ..
+        } = &self.shore;
+        let gaps = (0..16u8).flat_map(move |s| repair.gaps(s).map(move |(a, n)| (s, a, n)));
+        gaps.chain(reassembler.held_frames().map(|(s, q)| (s, q, 1)))
+    }
+
+    /// The last sequence number of `source`'s gap-free run: every frame up to it has
+    /// arrived and is in a decoded message (frames still missing or held in an incomplete
+    /// message end the run). `None` before anything arrived.
+    pub fn gap_free_through(&self, source: u8) -> Option<u16> {
+        gap_free_through(&self.shore.repair, &self.shore.reassembler, source)
     }
 
     /// Restores what [`ModemLink::missing_runs`] listed before a restart.
     pub fn restore_missing(&mut self, source: u8, start: u16, len: u16, now: UtcTime) {
-        self.repair.add_missing(source, start, len, now);
+        self.shore.repair.add_missing(source, start, len, now);
     }
 
     /// Feeds bytes read from the modem at `now`; events go to `emit`.
@@ -221,16 +278,7 @@ impl ModemLink {
             let taken = self.parser.push(rest);
             rest = &rest[taken..];
             while let Some(ev) = self.parser.poll() {
-                Self::on_host_event(
-                    ev,
-                    now,
-                    &mut self.reassembler,
-                    &mut self.repair,
-                    &mut self.addresses,
-                    &mut self.awaiting_report_since,
-                    &mut self.stats,
-                    &mut emit,
-                );
+                self.shore.on_host_event(ev, now, &mut emit);
             }
             if taken == 0 && !rest.is_empty() {
                 // the parser could take nothing and produced no event: impossible for a
@@ -241,17 +289,79 @@ impl ModemLink {
         self.handle_time(now, emit);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn on_host_event(
-        ev: HostEvent<'_>,
-        now: UtcTime,
-        reassembler: &mut Reassembler<32>,
-        repair: &mut Repair,
-        addresses: &mut [Option<u8>; 16],
-        awaiting: &mut Option<i64>,
-        stats: &mut LinkStats,
-        emit: &mut impl FnMut(LinkEvent),
-    ) {
+    /// Runs timers due at `now`: reassembly timeouts, delivery-report timeouts, and the
+    /// next downlink message (repeat request, else status probe, else acknowledgement).
+    pub fn handle_time(&mut self, now: UtcTime, emit: impl FnMut(LinkEvent)) {
+        self.shore.handle_time(now, emit);
+    }
+
+    /// Bytes to write to the modem now, if any (each returned once).
+    pub fn poll_transmit(&mut self) -> Option<&[u8]> {
+        let shore = &mut self.shore;
+        if !shore.out_pending {
+            return None;
+        }
+        shore.out_pending = false;
+        Some(&shore.out)
+    }
+
+    /// When [`ModemLink::handle_time`] should next run. While a downlink message awaits
+    /// its delivery report (or the caller has not taken it), only the report's timeout and
+    /// reassembly timeouts count: nothing else can be sent before.
+    pub fn next_deadline(&self) -> Option<UtcTime> {
+        let s = &self.shore;
+        let report = s
+            .in_flight
+            .map(|(t, _)| UtcTime(t + s.config.delivery_timeout_ms));
+        let downlink = if s.config.downlink && !s.out_pending && s.in_flight.is_none() {
+            [s.repair.next_deadline(), s.feedback.next_deadline()]
+                .into_iter()
+                .flatten()
+                .min()
+        } else {
+            None
+        };
+        [s.reassembler.next_deadline(), report, downlink]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Message type codes this link delivers upward (not the downlink ones).
+    pub fn is_uplink(t: MessageType) -> bool {
+        !t.is_downlink()
+    }
+}
+
+/// The last sequence number of `source`'s gap-free run (see
+/// [`ModemLink::gap_free_through`]).
+fn gap_free_through(repair: &Repair, reassembler: &Reassembler<32>, source: u8) -> Option<u16> {
+    let high = repair.highest(source)?;
+    // the missing or held frame furthest back from `high` ends the run
+    let held = reassembler.held_frames().filter(|&(s, _)| s == source);
+    let back = repair
+        .gaps(source)
+        .map(|(start, _)| start)
+        .chain(held.map(|(_, q)| q))
+        .map(|q| seq_sub(high, q))
+        .max();
+    Some(match back {
+        Some(b) => seq_sub(high, b.saturating_add(1)),
+        None => high,
+    })
+}
+
+impl Shore {
+    /// The modem's report on the downlink message in flight.
+    fn on_outcome(&mut self, delivered: bool, now: UtcTime) {
+        match self.in_flight.take() {
+            Some((_, InFlight::Repeat)) => self.repair.on_request_outcome(delivered, now),
+            Some((_, InFlight::Ack(a))) => self.feedback.on_outcome(&Message::Ack(a), delivered),
+            Some((_, InFlight::Probe)) | None => {}
+        }
+    }
+
+    fn on_host_event(&mut self, ev: HostEvent<'_>, now: UtcTime, emit: &mut impl FnMut(LinkEvent)) {
         let (payload, src, quality) = match ev {
             HostEvent::Message { message, .. } => match message {
                 HostMessage::RecvIm(m) => (m.payload, m.src, m.link),
@@ -259,21 +369,14 @@ impl ModemLink {
                 HostMessage::RecvPbm(m) => (m.payload, m.src, m.link),
                 HostMessage::Recv(m) => (m.payload, m.src, m.link),
                 HostMessage::DeliveredIm { .. } | HostMessage::FailedIm { .. }
-                    if awaiting.is_some() =>
+                    if self.in_flight.is_some() =>
                 {
-                    *awaiting = None;
-                    repair.on_request_outcome(
-                        matches!(message, HostMessage::DeliveredIm { .. }),
-                        now,
-                    );
-                    return;
+                    let delivered = matches!(message, HostMessage::DeliveredIm { .. });
+                    return self.on_outcome(delivered, now);
                 }
                 HostMessage::Busy { .. } | HostMessage::Error { .. } => {
-                    if awaiting.is_some() {
-                        // the modem refused our command: count it as a failed delivery
-                        *awaiting = None;
-                        repair.on_request_outcome(false, now);
-                    }
+                    // the modem refused our command: count it as a failed delivery
+                    self.on_outcome(false, now);
                     return emit(LinkEvent::ModemError {
                         busy: matches!(message, HostMessage::Busy { .. }),
                     });
@@ -285,27 +388,34 @@ impl ModemLink {
                 return emit(LinkEvent::Garbage { bytes, error })
             }
         };
-        stats.payloads += 1;
+        self.stats.payloads += 1;
         let frame = match decode_frame(payload) {
             Ok(f) => f,
             Err(error) => {
-                stats.bad_frames += 1;
+                self.stats.bad_frames += 1;
                 return emit(LinkEvent::BadFrame {
                     error,
                     len: payload.len(),
                 });
             }
         };
-        stats.frames += 1;
+        self.stats.frames += 1;
         let source = frame.header.source;
         if frame.header.msg_type.is_downlink() {
             // our own kind of traffic (another gateway, or an echo): not for us to reassemble
             return;
         }
-        if let Some(a) = addresses.get_mut(usize::from(source)) {
+        if let Some(a) = self.addresses.get_mut(usize::from(source)) {
             *a = Some(src);
         }
-        repair.on_frame(source, frame.header.seq, now);
+        self.repair.on_frame(source, frame.header.seq, now);
+        self.feedback.on_frame(source, now);
+        let Shore {
+            reassembler,
+            repair,
+            stats,
+            ..
+        } = self;
         reassembler.push(&frame, now, |e| match e {
             Event::Message(a) => match Message::decode(a.msg_type, &a.payload) {
                 Ok(message) => {
@@ -345,38 +455,64 @@ impl ModemLink {
         });
     }
 
-    /// Runs timers due at `now`: reassembly timeouts, delivery-report timeouts, repair.
-    pub fn handle_time(&mut self, now: UtcTime, mut emit: impl FnMut(LinkEvent)) {
+    fn handle_time(&mut self, now: UtcTime, mut emit: impl FnMut(LinkEvent)) {
         while let Some(e) = self.reassembler.poll_timeout(now) {
             emit(LinkEvent::Reassembly(e));
         }
-        if let Some(since) = self.awaiting_report_since {
+        if let Some((since, _)) = self.in_flight {
             if now.0 - since >= self.config.delivery_timeout_ms {
-                self.awaiting_report_since = None;
-                self.repair.on_request_outcome(false, now);
+                self.on_outcome(false, now);
             }
         }
-        if !self.config.downlink || self.out_pending || self.awaiting_report_since.is_some() {
+        if !self.config.downlink || self.out_pending || self.in_flight.is_some() {
             return;
         }
-        let Some(request) = self.repair.poll_request(now) else {
+        if let Some(request) = self.repair.poll_request(now) {
+            let target = request.target;
+            let message = Message::RepeatRequest(request.clone());
+            if self.send(&message, target, InFlight::Repeat, now) {
+                emit(LinkEvent::RepeatRequested { request });
+            }
             return;
-        };
-        let Some(dst) = self
-            .addresses
-            .get(usize::from(request.target))
-            .copied()
-            .flatten()
-        else {
-            return;
-        };
-        if self
-            .encode_downlink(&Message::RepeatRequest(request.clone()), dst)
-            .is_ok()
-        {
-            self.awaiting_report_since = Some(now.0);
-            emit(LinkEvent::RepeatRequested { request });
         }
+        let (repair, reassembler) = (&self.repair, &self.reassembler);
+        let polled = self
+            .feedback
+            .poll(now, |s| gap_free_through(repair, reassembler, s));
+        let Some(message) = polled else {
+            return;
+        };
+        let (target, what, event) = match message {
+            Message::Ack(ack) => (
+                ack.target,
+                InFlight::Ack(ack),
+                LinkEvent::Acknowledged { ack },
+            ),
+            Message::StatusRequest(r) => (
+                r.target,
+                InFlight::Probe,
+                LinkEvent::StatusRequested { source: r.target },
+            ),
+            // the planner returns nothing else
+            _ => return,
+        };
+        if self.send(&message, target, what, now) {
+            emit(event);
+        }
+    }
+
+    /// Encodes `message` for `target` (to the modem address its frames came from) and
+    /// marks it in flight; `false` when the target's address is unknown or it does not
+    /// encode.
+    fn send(&mut self, message: &Message, target: u8, what: InFlight, now: UtcTime) -> bool {
+        let Some(dst) = self.addresses.get(usize::from(target)).copied().flatten() else {
+            return false;
+        };
+        if self.encode_downlink(message, dst).is_err() {
+            return false;
+        }
+        self.in_flight = Some((now.0, what));
+        true
     }
 
     fn encode_downlink(&mut self, message: &Message, dst: u8) -> Result<(), ()> {
@@ -408,36 +544,6 @@ impl ModemLink {
         self.downlink_seq = seq_add(self.downlink_seq, 1);
         self.stats.downlink_commands += 1;
         Ok(())
-    }
-
-    /// Bytes to write to the modem now, if any (each returned once).
-    pub fn poll_transmit(&mut self) -> Option<&[u8]> {
-        if !self.out_pending {
-            return None;
-        }
-        self.out_pending = false;
-        Some(&self.out)
-    }
-
-    /// When [`ModemLink::handle_time`] should next run.
-    pub fn next_deadline(&self) -> Option<UtcTime> {
-        let report = self
-            .awaiting_report_since
-            .map(|t| UtcTime(t + self.config.delivery_timeout_ms));
-        let repair = if self.config.downlink {
-            self.repair.next_deadline()
-        } else {
-            None
-        };
-        [self.reassembler.next_deadline(), report, repair]
-            .into_iter()
-            .flatten()
-            .min()
-    }
-
-    /// Message type codes this link delivers upward (not the downlink ones).
-    pub fn is_uplink(t: MessageType) -> bool {
-        !t.is_downlink()
     }
 }
 

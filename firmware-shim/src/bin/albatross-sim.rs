@@ -12,10 +12,10 @@ use firmware_shim::sim::channel::{parse_duration_ms, ChannelConfig, Outage};
 use firmware_shim::sim::faults::{describe, FaultConfig};
 use firmware_shim::sim::instruments::{albatross_line, InstrumentSpec, ValueSource};
 use firmware_shim::sim::modem::HostFraming;
-use firmware_shim::sim::repair::RepairConfig;
 use firmware_shim::sim::serve::{serve, ServeOptions, Speed};
 use firmware_shim::sim::{record, SimConfig};
 use protocol::message::InstrumentKind;
+use protocol::modem_link::ModemLinkConfig;
 use protocol::time::UtcTime;
 
 #[derive(Parser, Debug)]
@@ -179,8 +179,9 @@ struct ScenarioArgs {
     /// Host-interface faults.
     #[arg(long, value_enum, default_value_t = FaultsArg::None)]
     faults: FaultsArg,
-    /// Run the built-in downlink repairer: after gaps it sends RepeatRequests (and status
-    /// requests and acknowledgements) through the modem. The real gateway will do this itself.
+    /// Play the shore side too, with the gateway's own link state machine: after gaps it
+    /// sends RepeatRequests, to a quiet line StatusRequests, and it acknowledges what
+    /// arrived, through the modem (what `albatross run` does on a real link).
     #[arg(long)]
     repair: bool,
     /// Write the ground truth (every sample measured) as JSON lines to this file.
@@ -273,7 +274,7 @@ fn build(s: &ScenarioArgs) -> SimConfig {
             FaultsArg::None => FaultConfig::default(),
             FaultsArg::Stress => FaultConfig::stress(),
         },
-        repair: s.repair.then(RepairConfig::default),
+        repair: s.repair.then(ModemLinkConfig::default),
         sample_until_s: s.sample_for.map(|d| ((s.start + d) / 1000) as u32),
         ..SimConfig::default()
     }
@@ -379,7 +380,9 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
                 truth,
                 capture,
             };
-            serve(config, opts, |l| eprintln!("albatross-sim: {l}")).map_err(|e| (1, e.to_string()))
+            serve(config, opts, |l| eprintln!("albatross-sim: {l}"))
+                .map(|_| ())
+                .map_err(|e| (1, e.to_string()))
         }
     }
 }

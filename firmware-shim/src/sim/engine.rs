@@ -18,12 +18,14 @@ use super::channel::{Channel, ChannelConfig, ChannelStats, Crossing};
 use super::faults::{FaultConfig, Faults};
 use super::instruments::{InstrumentSpec, Line, ValueSource};
 use super::modem::{encode_for_host, recvim, HostFraming, ModemTx, QueuedIm, MAX_QUEUE};
-use super::repair::{RepairConfig, Repairer};
+use super::repair::Repairer;
 use super::truth::TruthRecord;
 use crate::controller::{Controller, ControllerConfig, InstrumentSlot, Output};
+use protocol::modem_link::ModemLinkConfig;
 
-/// Frames the simulated controller's ring buffer holds (about 10 days of 30-min polls).
-pub const RING: usize = 1024;
+/// Frames the simulated controller's ring buffer holds: as many as the real controller's
+/// (`ALBATROSS_RING_FRAMES` of the C ABI), about 2.5 days of 30-min polls of 8 MicroCATs.
+pub const RING: usize = 256;
 
 /// Everything that defines a scenario.
 #[derive(Debug, Clone)]
@@ -56,8 +58,9 @@ pub struct SimConfig {
     pub framing: HostFraming,
     /// Host-interface faults injected into the MII modem's output.
     pub faults: FaultConfig,
-    /// Built-in downlink repairer (selective repeat), if wanted.
-    pub repair: Option<RepairConfig>,
+    /// Built-in shore side of the link (the gateway's selective repeat, status probes and
+    /// acknowledgements), if wanted.
+    pub repair: Option<ModemLinkConfig>,
     /// Instruments stop answering after this Unix time (seconds), if set.
     pub sample_until_s: Option<u32>,
 }
@@ -187,10 +190,7 @@ impl Simulation {
         line.set_silent_after(config.sample_until_s);
         let channel = Channel::new(config.channel.clone(), config.seed);
         let faults = Faults::new(config.faults.clone(), config.seed);
-        let repairer = config
-            .repair
-            .clone()
-            .map(|r| Repairer::new(r, config.node, config.line_address));
+        let repairer = config.repair.map(|r| Repairer::new(r, config.node));
         let framing = config.framing;
         let mut sim = Simulation {
             now_ms: config.start_ms,

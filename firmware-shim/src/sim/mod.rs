@@ -13,8 +13,8 @@
 //! - [`modem`]: EvoLogics S2C host-interface lines on both sides.
 //! - [`engine`]: the discrete-event [`Simulation`] tying them together.
 //! - [`faults`]: host-interface junk, split reads, `BUSY`/`ERROR`, reboot banners.
-//! - [`repair`]: a minimal built-in selective-repeat requester (`--repair`), a stand-in for
-//!   the gateway's own.
+//! - [`repair`]: the built-in shore side (`--repair`): the gateway's own `ModemLink` on the
+//!   simulated clock.
 //! - [`capture`]: the capture file format (`captures/FORMAT.md`) and [`record`]: a whole
 //!   scenario in simulated time into a capture plus its ground truth.
 //! - [`serve`]: the gateway-facing TCP server and pseudo-terminal, in (accelerated) real time.
@@ -53,7 +53,7 @@ pub struct RecordSummary {
     /// Channel counters.
     pub channel: channel::ChannelStats,
     /// Repairer counters, when it ran.
-    pub repair: Option<repair::RepairStats>,
+    pub repair: Option<repair::RepairerStats>,
     /// Sequence numbers the repairer still missed at the end.
     pub still_missing: Vec<u16>,
     /// Controller counters at the end.
@@ -153,7 +153,7 @@ mod tests {
                 ..ChannelConfig::default()
             },
             faults: faults::FaultConfig::stress(),
-            repair: Some(repair::RepairConfig::default()),
+            repair: Some(protocol::modem_link::ModemLinkConfig::default()),
             sample_until_s: Some((SimConfig::default().start_ms / 1000) as u32 + 12 * 3600),
             ..SimConfig::default()
         }
@@ -178,11 +178,42 @@ mod tests {
         assert!(sa.channel.outage_lost > 0 && sa.channel.lost > 0);
     }
 
+    /// Four days: the ring (256 frames, about 2.5 days) wraps. Acknowledged by the shore
+    /// side, no overwritten frame counts as dropped; never acknowledged, every one does.
+    #[test]
+    fn acknowledgements_keep_the_ring_drop_alarm_at_zero() {
+        let four_days = |ack_interval_ms| SimConfig {
+            seed: 21,
+            channel: ChannelConfig {
+                good_loss: 0.05,
+                ..ChannelConfig::default()
+            },
+            repair: Some(protocol::modem_link::ModemLinkConfig {
+                feedback: protocol::feedback::FeedbackConfig {
+                    ack_interval_ms,
+                    ..Default::default()
+                },
+                ..Default::default()
+            }),
+            ..SimConfig::default()
+        };
+        let (_, _, acked) = run(four_days(6 * 3_600_000), 4 * 24);
+        let c = acked.controller;
+        assert!(c.ring_overwritten > 100, "{c:?}");
+        assert_eq!(c.ring_dropped, 0, "{c:?}");
+        assert!(c.acks >= 10, "{c:?}");
+        assert!(acked.still_missing.is_empty(), "{:?}", acked.still_missing);
+        let (_, _, never) = run(four_days(0), 4 * 24);
+        let c = never.controller;
+        assert_eq!(c.acks, 0);
+        assert_eq!(c.ring_dropped, c.ring_overwritten, "{c:?}");
+    }
+
     #[test]
     fn repairer_closes_every_gap_after_an_outage() {
         let (_, _, s) = run(lossy(9), 24);
         let r = s.repair.unwrap();
-        assert!(r.requests >= 1, "{r:?}");
+        assert!(r.repair.requests >= 1, "{r:?}");
         assert!(s.still_missing.is_empty(), "{:?}", s.still_missing);
         assert!(s.controller.repeats_served >= 1);
         assert_eq!(s.controller.ring_dropped, 0);

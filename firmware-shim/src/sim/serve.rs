@@ -20,6 +20,7 @@ use std::vec::Vec;
 use super::capture::{CaptureWriter, Direction};
 use super::engine::{SimConfig, Simulation};
 use super::write_truth;
+use crate::controller::Counters;
 
 /// How fast simulated time runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -108,12 +109,13 @@ fn open_pty() -> io::Result<(File, String)> {
 }
 
 /// Runs the simulation against live hosts until `duration_ms` (or for ever). `log` gets
-/// human-readable progress lines.
+/// human-readable progress lines. Returns the line controller's counters at the end
+/// (`ring_dropped`: frames its ring overwrote that the gateway had not acknowledged).
 pub fn serve(
     config: SimConfig,
     mut opts: ServeOptions,
     mut log: impl FnMut(&str),
-) -> io::Result<()> {
+) -> io::Result<Counters> {
     let (tx, rx): (Sender<Vec<u8>>, Receiver<Vec<u8>>) = mpsc::channel();
     let clients: Clients = Arc::new(Mutex::new(Vec::new()));
     let mut first_client: Option<Receiver<()>> = None;
@@ -208,7 +210,11 @@ pub fn serve(
             ));
         }
         if end_ms.is_some_and(|e| sim.now_ms() >= e) {
-            log("scenario finished");
+            let c = sim.controller().counters();
+            log(&std::format!(
+                "scenario finished: controller acknowledged {} times, ring overwrote {} frames, {} of them unacknowledged (ring_dropped)",
+                c.acks, c.ring_overwritten, c.ring_dropped
+            ));
             break;
         }
         // Wait for host input or the next event, whichever comes first.
@@ -244,5 +250,5 @@ pub fn serve(
     if let Some(c) = capture {
         c.finish()?;
     }
-    Ok(())
+    Ok(sim.controller().counters())
 }

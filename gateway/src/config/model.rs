@@ -278,6 +278,13 @@ pub struct ModemSettings {
     pub repair_retry_s: u32,
     /// Incomplete messages are dropped after this long, seconds.
     pub reassembly_timeout_s: u32,
+    /// Acknowledge the gap-free run to the line controller at most this often, seconds
+    /// (0: never). Its ring buffer counts overwritten frames that were never acknowledged
+    /// as lost (`ring_dropped` in the line status).
+    pub ack_interval_s: u32,
+    /// Ask the line controller for its status after this long without a frame from it,
+    /// and again at that interval while it stays quiet, seconds (0: never).
+    pub status_probe_after_s: u32,
 }
 
 impl Default for ModemSettings {
@@ -289,6 +296,8 @@ impl Default for ModemSettings {
             repair_interval_s: 60,
             repair_retry_s: 1800,
             reassembly_timeout_s: 3 * 86_400,
+            ack_interval_s: 6 * 3600,
+            status_probe_after_s: 2 * 3600,
         }
     }
 }

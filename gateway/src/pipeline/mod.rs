@@ -4,7 +4,8 @@
 //! A [`LinkDecoder`] is what a link task drives: [`modem::ModemDecoder`] for the acoustic
 //! modem's host interface (frames → messages → records, with selective-repeat repair),
 //! [`instrument::InstrumentDecoder`] for an instrument's own serial output. The tokio
-//! layer only moves bytes between the link, the archive and these decoders.
+//! layer only moves bytes between the link, the archive and these decoders, which
+//! [`factory`] builds from the configuration (one factory for `run` and `replay`).
 //!
 //! Between the decoders and the sinks, [`enrich::Enricher`] adds the derived variables
 //! (TEOS-10) and the live QARTOD flags to MicroCAT records, with one streaming QC state per
@@ -12,6 +13,7 @@
 //! the instruments' own output).
 
 pub mod enrich;
+pub mod factory;
 pub mod instrument;
 pub mod modem;
 mod station;

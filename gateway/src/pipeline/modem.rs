@@ -108,6 +108,14 @@ impl ModemDecoder {
                 warning: false,
                 text: format!("asked node {} to resend {} frames", request.target, request.seqs().count()),
             }),
+            LinkEvent::Acknowledged { ack } => out.notices.push(Notice {
+                warning: false,
+                text: format!("acknowledged node {} through frame {}", ack.target, ack.through_seq),
+            }),
+            LinkEvent::StatusRequested { source } => out.notices.push(Notice {
+                warning: false,
+                text: format!("node {source} quiet: asked for its line status"),
+            }),
         }
     }
 
@@ -290,9 +298,10 @@ impl LinkDecoder for ModemDecoder {
         let r = self.link.reassembler().stats();
         let h = self.link.host_stats();
         let rep = self.link.repair().stats();
+        let fb = self.link.feedback().stats();
         format!(
-            "{} records; {} frames ({} bad), {} messages, {} duplicates, {} timed out; {} garbage bytes; repair: {} missing, {} recovered, {} lost, {} requests",
-            self.records, s.frames, s.bad_frames, s.messages, r.duplicates, r.timed_out, h.garbage_bytes, rep.missing, rep.recovered, rep.lost, rep.requests
+            "{} records; {} frames ({} bad), {} messages, {} duplicates, {} timed out; {} garbage bytes; repair: {} missing, {} recovered, {} lost, {} requests; {} acknowledgements ({} delivered), {} status requests",
+            self.records, s.frames, s.bad_frames, s.messages, r.duplicates, r.timed_out, h.garbage_bytes, rep.missing, rep.recovered, rep.lost, rep.requests, fb.acks, fb.acks_delivered, fb.probes
         )
     }
 }

@@ -8,6 +8,7 @@ pub mod mosquitto;
 pub mod mosquitto_tls;
 pub mod mqtt;
 
+use firmware_shim::controller::Counters;
 use firmware_shim::sim::channel::{ChannelConfig, Outage};
 use firmware_shim::sim::engine::SimConfig;
 use firmware_shim::sim::serve::{serve, ServeOptions, Speed};
@@ -55,14 +56,15 @@ pub fn lossy_scenario(seed: u64) -> SimConfig {
 }
 
 /// Serves `sim` on a loopback TCP port (or a pty) in a thread for `duration_ms` of simulated
-/// time; returns the address or pty path, the truth file and the thread.
+/// time; returns the address or pty path, the truth file and the thread, which ends with
+/// the line controller's counters.
 pub fn start_sim(
     sim: SimConfig,
     speed: f64,
     duration_ms: u64,
     pty: bool,
     dir: &Path,
-) -> (String, PathBuf, std::thread::JoinHandle<()>) {
+) -> (String, PathBuf, std::thread::JoinHandle<Counters>) {
     let truth = dir.join("truth.jsonl");
     let opts = ServeOptions {
         tcp: (!pty).then(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
@@ -78,7 +80,7 @@ pub fn start_sim(
         serve(sim, opts, |line| {
             let _ = tx.send(line.to_owned());
         })
-        .unwrap();
+        .unwrap()
     });
     let mut place = None;
     while place.is_none() {
@@ -96,7 +98,8 @@ pub fn start_sim(
 }
 
 /// A configuration for the ALBATROSS line on `transport` (a `[link.tcp]` or `[link.serial]`
-/// table body), writing under `dir`, with repair delays scaled to the simulated clock.
+/// table body), writing under `dir`, with repair, acknowledgement and probe delays scaled
+/// to the simulated clock (1 s of the gateway's clock is an hour of the line's at 3600x).
 pub fn config(dir: &Path, transport: &str) -> PathBuf {
     let example = include_str!("../../albatross.example.toml");
     let head = example
@@ -104,7 +107,7 @@ pub fn config(dir: &Path, transport: &str) -> PathBuf {
         .next()
         .unwrap();
     let text = format!(
-        "{head}\n[[link]]\nname = \"albatross-modem\"\nplatform = \"albatross\"\ncarries = \"modem\"\n{transport}\n[link.modem]\nrepair_grace_s = 1\nrepair_interval_s = 1\nrepair_retry_s = 3\n",
+        "{head}\n[[link]]\nname = \"albatross-modem\"\nplatform = \"albatross\"\ncarries = \"modem\"\n{transport}\n[link.modem]\nrepair_grace_s = 1\nrepair_interval_s = 1\nrepair_retry_s = 3\nack_interval_s = 1\nstatus_probe_after_s = 2\n",
     )
     .replace("data_dir = \"albatross-data\"", &format!("data_dir = {:?}", dir.join("data").display().to_string()));
     let path = dir.join("albatross.toml");

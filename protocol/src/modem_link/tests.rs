@@ -175,3 +175,106 @@ fn garbage_and_bad_frames_are_reported_not_fatal() {
         .any(|e| matches!(e, LinkEvent::ModemError { busy: true })));
     assert_eq!(link.stats().bad_frames, 1);
 }
+
+/// The message of the link's one pending downlink command, and where it goes.
+fn downlink_message(link: &mut ModemLink) -> Option<(u8, Message)> {
+    let bytes = link.poll_transmit()?.to_vec();
+    let mut p: CommandParser = CommandParser::new(Mode::Command);
+    let mut got = None;
+    p.feed(&bytes, |e| {
+        if let CommandEvent::Command {
+            command: Command::SendIm { dst, payload, .. },
+            ..
+        } = e
+        {
+            let f = decode_frame(payload).unwrap();
+            got = Some((dst, Message::decode(f.header.msg_type, f.payload).unwrap()));
+        }
+    });
+    got
+}
+
+#[test]
+fn acknowledges_the_gap_free_run_and_stops_at_a_gap_or_a_held_fragment() {
+    let h = 60 * MIN;
+    let mut link = ModemLink::new(ModemLinkConfig::default());
+    // polls every 30 min, two frames each: 0-1, 2-3, … ; frame 5 lost, frame 8 arrives but
+    // its message's second frame (9) does not
+    for k in 0..5u16 {
+        for (i, f) in frames(&batch(1000 + u32::from(k)), k * 2)
+            .iter()
+            .enumerate()
+        {
+            let seq = k * 2 + i as u16;
+            if seq == 5 || seq == 9 {
+                continue;
+            }
+            feed(&mut link, &recvim(f), t(i64::from(k) * 30 * MIN));
+        }
+    }
+    assert_eq!(
+        link.gap_free_through(1),
+        Some(3),
+        "frame 5 is missing, and frame 4 waits for it in the reassembler"
+    );
+    // the repeat request comes first; its delivery and the resent frame close the gap
+    let (dst, msg) = downlink_message(&mut link).expect("repeat request after the grace");
+    assert_eq!(dst, 7);
+    assert!(matches!(msg, Message::RepeatRequest(_)), "{msg:?}");
+    feed(&mut link, b"DELIVEREDIM,7\r\n", t(2 * h + 1));
+    let resent = frames(&batch(1002), 4);
+    feed(&mut link, &recvim(&resent[1]), t(2 * h + 2));
+    assert_eq!(
+        link.gap_free_through(1),
+        Some(7),
+        "frame 8 waits for frame 9 in the reassembler"
+    );
+    // quiet since 2 h: at 5 h a status request, not yet an acknowledgement (the first is
+    // due 6 h after node 1 was first heard)
+    link.handle_time(t(5 * h), |_| {});
+    let (_, msg) = downlink_message(&mut link).expect("a status request");
+    assert!(matches!(msg, Message::StatusRequest(_)), "{msg:?}");
+    feed(&mut link, b"DELIVEREDIM,7\r\n", t(5 * h + 1));
+    assert!(link.poll_transmit().is_none());
+    let mut events = Vec::new();
+    link.handle_time(t(6 * h), |e| events.push(e));
+    let (dst, msg) = downlink_message(&mut link).expect("an acknowledgement");
+    assert_eq!(dst, 7);
+    let want = Ack {
+        target: 1,
+        through_seq: 7,
+    };
+    assert_eq!(msg, Message::Ack(want));
+    assert!(events.contains(&LinkEvent::Acknowledged { ack: want }));
+    assert_eq!(link.feedback().acked_through(1), None, "not delivered yet");
+    feed(&mut link, b"DELIVEREDIM,7\r\n", t(6 * h + 1));
+    assert_eq!(link.feedback().acked_through(1), Some(7));
+}
+
+#[test]
+fn a_quiet_line_is_probed_and_no_deadline_is_due_while_a_command_is_out() {
+    let mut link = ModemLink::new(ModemLinkConfig::default());
+    for f in frames(&batch(1000), 0) {
+        feed(&mut link, &recvim(&f), t(0));
+    }
+    // quiet for 2 h: a status request; until its report only its timeout is a deadline
+    assert_eq!(link.next_deadline(), Some(t(120 * MIN)));
+    let mut events = Vec::new();
+    link.handle_time(t(120 * MIN), |e| events.push(e));
+    assert_eq!(events, [LinkEvent::StatusRequested { source: 1 }]);
+    let (_, msg) = downlink_message(&mut link).expect("a status request");
+    assert_eq!(
+        msg,
+        Message::StatusRequest(crate::message::StatusRequest { target: 1 })
+    );
+    let report_timeout = ModemLinkConfig::default().delivery_timeout_ms;
+    assert_eq!(
+        link.next_deadline(),
+        Some(t(120 * MIN + report_timeout)),
+        "the acknowledgement due at 6 h waits for the report"
+    );
+    feed(&mut link, b"FAILEDIM,7\r\n", t(121 * MIN));
+    // still quiet: asked again 2 h after the first probe
+    assert_eq!(link.next_deadline(), Some(t(240 * MIN)));
+    assert_eq!(link.feedback().stats().probes, 1);
+}
