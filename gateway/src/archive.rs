@@ -84,10 +84,10 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let mut a = Archive::new(&dir, "modem");
         let t0 = UtcTime::from_civil(2026, 3, 1, 23, 59, 59, 0).unwrap();
-        a.append(Direction::Read, t0, b"RECVIM,2\r\n\x00\n")
+        a.append(Direction::FromModem, t0, b"RECVIM,2\r\n\x00\n")
             .unwrap();
-        a.append(Direction::Write, t0, b"AT*SENDIM\n").unwrap();
-        a.append(Direction::Read, UtcTime(t0.0 + 1000), b"next day")
+        a.append(Direction::ToModem, t0, b"AT*SENDIM\n").unwrap();
+        a.append(Direction::FromModem, UtcTime(t0.0 + 1000), b"next day")
             .unwrap();
         let day1 = std::fs::read(dir.join("modem/20260301.cap")).unwrap();
         let recs: Vec<_> = CaptureReader::new(&day1)
@@ -96,7 +96,7 @@ mod tests {
             .collect();
         assert_eq!(recs.len(), 2);
         assert_eq!(recs[0].bytes, b"RECVIM,2\r\n\x00\n");
-        assert_eq!(recs[1].direction, Direction::Write);
+        assert_eq!(recs[1].direction, Direction::ToModem);
         let day2 = std::fs::read(dir.join("modem/20260302.cap")).unwrap();
         assert_eq!(CaptureReader::new(&day2).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();

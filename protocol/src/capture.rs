@@ -9,30 +9,46 @@
 //! ```
 //!
 //! [`CaptureReader`] walks a capture held in memory and yields each record, borrowing its
-//! bytes; [`write_record_header`] formats a record header. Sans-IO: no files here.
+//! bytes; [`write_record_header`] formats a record header; with the `std` feature,
+//! [`CaptureWriter`] writes a whole capture to any `std::io::Write` (the simulator's
+//! recordings). No files are opened here: callers hand in the bytes or the writer.
 
 use core::fmt;
+
+#[cfg(feature = "std")]
+mod writer;
+#[cfg(feature = "std")]
+pub use writer::CaptureWriter;
 
 /// The first line of every capture, LF included.
 pub const MAGIC: &[u8] = b"albatross-capture 1\n";
 /// Largest record payload the format allows.
 pub const MAX_RECORD: usize = 1 << 20;
 
-/// Which way the bytes went.
+/// Which way the bytes went across the host interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
-    /// `<`: modem (or instrument) → host: what the gateway read.
-    Read,
-    /// `>`: host → modem: what the gateway wrote.
-    Write,
+    /// `<`: modem (or instrument) → host: what the gateway read, what a simulated modem sent.
+    FromModem,
+    /// `>`: host → modem: what the gateway wrote, what a simulated modem was sent.
+    ToModem,
 }
 
 impl Direction {
     /// The format's one-character code.
     pub const fn code(self) -> char {
         match self {
-            Direction::Read => '<',
-            Direction::Write => '>',
+            Direction::FromModem => '<',
+            Direction::ToModem => '>',
+        }
+    }
+
+    /// The direction whose code is `code`.
+    pub fn from_code(code: &str) -> Option<Direction> {
+        match code {
+            "<" => Some(Direction::FromModem),
+            ">" => Some(Direction::ToModem),
+            _ => None,
         }
     }
 }
@@ -170,11 +186,7 @@ impl<'a> Iterator for CaptureReader<'a> {
 fn parse_header(line: &[u8]) -> Option<(Direction, i64, usize)> {
     let text = core::str::from_utf8(line).ok()?;
     let mut parts = text.split(' ');
-    let direction = match parts.next()? {
-        "<" => Direction::Read,
-        ">" => Direction::Write,
-        _ => return None,
-    };
+    let direction = Direction::from_code(parts.next()?)?;
     let ms_text = parts.next()?;
     let len_text = parts.next()?;
     if parts.next().is_some()
@@ -225,8 +237,8 @@ mod tests {
     #[test]
     fn round_trip_binary_safe() {
         let recs: [(Direction, i64, &[u8]); 2] = [
-            (Direction::Read, 5, b"RECVIM,1\r\n\n\0"),
-            (Direction::Write, 7, b"\n"),
+            (Direction::FromModem, 5, b"RECVIM,1\r\n\n\0"),
+            (Direction::ToModem, 7, b"\n"),
         ];
         let data = capture(&recs);
         let got: Vec<_> = CaptureReader::new(&data)
@@ -244,7 +256,7 @@ mod tests {
             CaptureReader::new(b"nope\n").unwrap_err(),
             CaptureError::BadMagic
         );
-        let mut data = capture(&[(Direction::Read, 5, b"abc")]);
+        let mut data = capture(&[(Direction::FromModem, 5, b"abc")]);
         let n = data.len();
         data[n - 1] = b'x';
         let r: Vec<_> = CaptureReader::new(&data).unwrap().collect();
@@ -252,13 +264,16 @@ mod tests {
             r.as_slice(),
             [Err(CaptureError::BadTerminator { .. })]
         ));
-        let data = capture(&[(Direction::Read, 5, b"abc"), (Direction::Read, 4, b"d")]);
+        let data = capture(&[
+            (Direction::FromModem, 5, b"abc"),
+            (Direction::FromModem, 4, b"d"),
+        ]);
         let r: Vec<_> = CaptureReader::new(&data).unwrap().collect();
         assert!(matches!(
             r.as_slice(),
             [Ok(_), Err(CaptureError::TimeWentBack { .. })]
         ));
-        let data = capture(&[(Direction::Read, 5, b"abc")]);
+        let data = capture(&[(Direction::FromModem, 5, b"abc")]);
         let r: Vec<_> = CaptureReader::new(&data[..data.len() - 2])
             .unwrap()
             .collect();

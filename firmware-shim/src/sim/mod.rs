@@ -15,14 +15,13 @@
 //! - [`faults`]: host-interface junk, split reads, `BUSY`/`ERROR`, reboot banners.
 //! - [`repair`]: the built-in shore side (`--repair`): the gateway's own `ModemLink` on the
 //!   simulated clock.
-//! - [`capture`]: the capture file format (`captures/FORMAT.md`) and [`record`]: a whole
-//!   scenario in simulated time into a capture plus its ground truth.
+//! - [`record`]: a whole scenario in simulated time into a capture (`captures/FORMAT.md`,
+//!   written by [`protocol::capture::CaptureWriter`]) plus its ground truth.
 //! - [`serve`]: the gateway-facing TCP server and pseudo-terminal, in (accelerated) real time.
 //! - [`truth`]: the ground-truth JSON records (BRIEF §4).
 
 extern crate std;
 
-pub mod capture;
 pub mod channel;
 pub mod engine;
 pub mod faults;
@@ -38,7 +37,7 @@ use std::io::{self, Write};
 use std::string::String;
 use std::vec::Vec;
 
-use capture::{CaptureWriter, Direction};
+use protocol::capture::{CaptureWriter, Direction};
 use truth::TruthRecord;
 
 /// What a recorded scenario produced besides its files.
@@ -96,7 +95,7 @@ pub fn record<C: Write, T: Write>(
             } else {
                 Direction::ToModem
             };
-            writer.record(dir, t, &b)?;
+            writer.record(dir, t as i64, &b)?;
         }
         for r in sim.take_truth() {
             write_truth(&mut truth, &r)?;

@@ -17,10 +17,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use std::vec::Vec;
 
-use super::capture::{CaptureWriter, Direction};
 use super::engine::{SimConfig, Simulation};
 use super::write_truth;
 use crate::controller::Counters;
+use protocol::capture::{CaptureWriter, Direction};
 
 /// How fast simulated time runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -178,7 +178,7 @@ pub fn serve(
         sim.run_until(target);
         for (t, b) in sim.take_host_output() {
             if let Some(c) = capture.as_mut() {
-                c.record(Direction::FromModem, t, &b)?;
+                c.record(Direction::FromModem, t as i64, &b)?;
             }
             if let Ok(mut cs) = clients.lock() {
                 cs.retain_mut(|s| s.write_all(&b).is_ok());
@@ -236,12 +236,12 @@ pub fn serve(
         };
         if let Ok(bytes) = first {
             if let Some(c) = capture.as_mut() {
-                c.record(Direction::ToModem, sim.now_ms(), &bytes)?;
+                c.record(Direction::ToModem, sim.now_ms() as i64, &bytes)?;
             }
             sim.host_input(&bytes);
             while let Ok(more) = rx.try_recv() {
                 if let Some(c) = capture.as_mut() {
-                    c.record(Direction::ToModem, sim.now_ms(), &more)?;
+                    c.record(Direction::ToModem, sim.now_ms() as i64, &more)?;
                 }
                 sim.host_input(&more);
             }

@@ -137,7 +137,7 @@ impl State {
     }
 
     async fn on_bytes(&mut self, bytes: &[u8], time: UtcTime) -> bool {
-        self.archive(Direction::Read, time, bytes).await;
+        self.archive(Direction::FromModem, time, bytes).await;
         let mut out = Output::default();
         self.decoder.feed(bytes, time, &mut out);
         self.deliver(out).await
@@ -293,7 +293,7 @@ async fn pump<S: AsyncRead + AsyncWrite + Unpin>(
     let mut buf = vec![0u8; 4096];
     loop {
         while let Some(bytes) = st.decoder.poll_transmit() {
-            st.archive(Direction::Write, now(), &bytes).await;
+            st.archive(Direction::ToModem, now(), &bytes).await;
             wr.write_all(&bytes).await?;
             wr.flush().await?;
         }

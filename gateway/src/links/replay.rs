@@ -28,7 +28,7 @@ pub fn replay_capture(
                 break;
             }
         }
-        if record.direction == Direction::Read {
+        if record.direction == Direction::FromModem {
             decoder.feed(record.bytes, time, out);
             while decoder.poll_transmit().is_some() {}
         }
@@ -82,7 +82,7 @@ pub(super) async fn run(
         if st.decoder.next_deadline().is_some_and(|d| d <= time) && !st.on_time(time).await {
             return;
         }
-        if record.direction == Direction::Read && !st.on_bytes(record.bytes, time).await {
+        if record.direction == Direction::FromModem && !st.on_bytes(record.bytes, time).await {
             return;
         }
         // a replay has nobody to send to

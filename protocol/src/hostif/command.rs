@@ -1,12 +1,13 @@
-//! Host → modem commands and [`CommandParser`], the parser our modem simulator runs.
+//! Host → modem commands and [`CommandParser`] ([`HostToModem`] syntax), the parser our modem
+//! simulator runs.
 
-use super::buffer::StreamBuf;
 use super::error::HostParseError;
 use super::event::ImFlag;
 use super::scan::{
-    as_text, find, partial_suffix, pid_and_len, scan, uint, Eol, Fields, Scan, Stop, FRAME_START, R,
+    as_text, pid_and_len, raw_len, scan, uint, Eol, Fields, Scan, Stop, FRAME_START, R,
 };
-use super::{Mode, DEFAULT_CAPACITY, MIN_CAPACITY};
+use super::stream::{skip_line, wait_or_flush, Counts, Grammar, Kind, Out, StreamParser};
+use super::{Mode, DEFAULT_CAPACITY};
 
 /// One host → modem command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +107,17 @@ pub struct CommandStats {
     pub garbage_events: u64,
 }
 
+impl From<Counts> for CommandStats {
+    fn from(c: Counts) -> Self {
+        CommandStats {
+            commands: c.items,
+            raw_bytes: c.raw_bytes,
+            garbage_bytes: c.garbage_bytes,
+            garbage_events: c.garbage_events,
+        }
+    }
+}
+
 /// Resynchronisation points in a host command stream.
 const COMMAND_RESYNC: &[&[u8]] = &[FRAME_START, b"AT*SEND"];
 
@@ -116,186 +128,50 @@ const COMMAND_RESYNC: &[&[u8]] = &[FRAME_START, b"AT*SEND"];
 /// `\r` is an empty line and is skipped). `SEND*` payloads are taken by length, so they may
 /// hold any byte, and must be followed by a line end. `+++AT…` commands (also ended by a line
 /// end) are recognised in both modes; in [`Mode::Data`] other bytes are burst data, in
-/// [`Mode::Command`] lines that do not start with `AT` are garbage.
-#[derive(Debug, Clone)]
-pub struct CommandParser<const N: usize = DEFAULT_CAPACITY> {
-    sb: StreamBuf<N>,
-    mode: Mode,
-    stats: CommandStats,
-    /// The rest of an overlong command-mode line is still to be skipped.
-    discard_line: bool,
-    /// The last command ended in CR: a LF right after it completes its CR LF (and is not burst
-    /// data in data mode).
-    pending_lf: bool,
-}
+/// [`Mode::Command`] lines that do not start with `AT` are garbage. Counters:
+/// [`CommandStats`]; at the end of the stream ([`finish`](StreamParser::finish)) leftovers
+/// become garbage or raw data.
+pub type CommandParser<const N: usize = DEFAULT_CAPACITY> = StreamParser<HostToModem, N>;
 
-enum Out<'a> {
-    Event(CommandEvent<'a>, usize),
-    Skip(usize),
-    Wait,
-}
+/// The host → modem syntax ([`CommandParser`]): `AT` command lines and `+++AT` commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostToModem {}
 
-impl<const N: usize> Default for CommandParser<N> {
-    fn default() -> Self {
-        Self::new(Mode::Command)
-    }
-}
+impl Grammar for HostToModem {
+    type Event<'a> = CommandEvent<'a>;
+    type Stats = CommandStats;
 
-impl<const N: usize> CommandParser<N> {
-    const CAPACITY_OK: () = assert!(N >= MIN_CAPACITY, "CommandParser buffer too small");
+    const RESYNC: &'static [&'static [u8]] = COMMAND_RESYNC;
+    const EOL: Eol = Eol::Any;
+    const LF_AFTER_CR: bool = true;
+    const DATA_GARBAGE_ENDS_DISCARD: bool = true;
 
-    /// A parser starting in `mode`.
-    pub const fn new(mode: Mode) -> Self {
-        #[allow(clippy::let_unit_value)]
-        let () = Self::CAPACITY_OK;
-        CommandParser {
-            sb: StreamBuf::new(),
-            mode,
-            stats: CommandStats {
-                commands: 0,
-                raw_bytes: 0,
-                garbage_bytes: 0,
-                garbage_events: 0,
-            },
-            discard_line: false,
-            pending_lf: false,
-        }
+    fn front<'a>(
+        b: &'a [u8],
+        mode: Mode,
+        eof: bool,
+        full: bool,
+        _: usize,
+    ) -> Out<CommandEvent<'a>> {
+        decide(b, mode, eof, full)
     }
 
-    /// How unframed bytes are interpreted from now on (the simulator switches on `ATO`/`ATC`).
-    pub fn set_mode(&mut self, mode: Mode) {
-        self.mode = mode;
+    fn garbage<'a>(bytes: usize, error: HostParseError) -> CommandEvent<'a> {
+        CommandEvent::Garbage { bytes, error }
     }
 
-    /// The current mode.
-    pub fn mode(&self) -> Mode {
-        self.mode
-    }
-
-    /// Counters since creation.
-    pub fn stats(&self) -> CommandStats {
-        self.stats
-    }
-
-    /// Bytes buffered and not yet turned into events.
-    pub fn buffered(&self) -> usize {
-        self.sb.pending()
-    }
-
-    /// Drops buffered bytes without reporting them (e.g. when the host disconnects).
-    pub fn reset(&mut self) {
-        self.sb.clear();
-        self.discard_line = false;
-        self.pending_lf = false;
-    }
-
-    /// Buffers as many bytes as fit; returns how many (drain with [`poll`](Self::poll) first).
-    pub fn push(&mut self, data: &[u8]) -> usize {
-        self.sb.push(data)
-    }
-
-    /// The next event, or `None` if more bytes are needed.
-    pub fn poll(&mut self) -> Option<CommandEvent<'_>> {
-        self.next_event(false)
-    }
-
-    /// [`poll`](Self::poll) at the end of the stream: leftovers become garbage or raw data.
-    pub fn finish(&mut self) -> Option<CommandEvent<'_>> {
-        self.next_event(true)
-    }
-
-    /// Pushes all of `data`, calling `on_event` for every event.
-    pub fn feed<F: FnMut(CommandEvent<'_>)>(&mut self, data: &[u8], mut on_event: F) {
-        let mut rest = data;
-        loop {
-            let n = self.push(rest);
-            rest = rest.get(n..).unwrap_or(&[]);
-            while let Some(ev) = self.poll() {
-                on_event(ev);
-            }
-            if rest.is_empty() {
-                break;
-            }
-        }
-    }
-
-    /// Ends the stream, calling `on_event` for every remaining event.
-    pub fn feed_end<F: FnMut(CommandEvent<'_>)>(&mut self, mut on_event: F) {
-        while let Some(ev) = self.finish() {
-            on_event(ev);
-        }
-    }
-
-    fn next_event(&mut self, eof: bool) -> Option<CommandEvent<'_>> {
-        self.sb.compact();
-        let all: &[u8] = &self.sb.buf;
-        let mut start = 0;
-        loop {
-            let b = all.get(start..).unwrap_or(&[]);
-            // Full only if these bytes alone fill the buffer: bytes already handed out are
-            // freed on the next push, so the decision never depends on read boundaries.
-            let full = b.len() >= N;
-            if self.pending_lf {
-                match b.first() {
-                    None if !eof => {
-                        self.sb.consumed = start;
-                        return None;
-                    }
-                    Some(b'\n') => {
-                        self.pending_lf = false;
-                        start += 1;
-                        continue;
-                    }
-                    _ => self.pending_lf = false,
-                }
-            }
-            let out = if self.mode == Mode::Command && self.discard_line {
-                let (out, done) = discard_rest(b, eof, full);
-                self.discard_line = !done;
-                if done && matches!(out, Out::Skip(0)) {
-                    continue;
-                }
-                out
-            } else {
-                let out = decide(b, self.mode, eof, full);
-                if let Out::Event(CommandEvent::Garbage { error, .. }, _) = &out {
-                    // An overlong line was cut: its tail is garbage too.
-                    self.discard_line =
-                        self.mode == Mode::Command && *error == HostParseError::Overlong && !eof;
-                }
-                out
-            };
-            match out {
-                Out::Skip(n) => start += n,
-                Out::Wait => {
-                    self.sb.consumed = start;
-                    return None;
-                }
-                Out::Event(ev, n) => {
-                    match ev {
-                        CommandEvent::Command { .. } => {
-                            self.stats.commands += 1;
-                            self.pending_lf = b.get(n.wrapping_sub(1)) == Some(&b'\r');
-                        }
-                        CommandEvent::RawData(d) => self.stats.raw_bytes += d.len() as u64,
-                        CommandEvent::Garbage { bytes, .. } => {
-                            self.stats.garbage_bytes += bytes as u64;
-                            self.stats.garbage_events += 1;
-                        }
-                    }
-                    self.sb.consumed = start + n;
-                    return Some(ev);
-                }
-            }
+    fn kind(event: &CommandEvent<'_>) -> Kind {
+        match event {
+            CommandEvent::Command { .. } => Kind::Item,
+            CommandEvent::RawData(d) => Kind::Raw(d.len()),
+            CommandEvent::Garbage { bytes, error } => Kind::Garbage(*bytes, *error),
         }
     }
 }
 
-fn garbage<'a>(n: usize, error: HostParseError) -> Out<'a> {
-    Out::Event(CommandEvent::Garbage { bytes: n, error }, n)
-}
+type G = HostToModem;
 
-fn decide(b: &[u8], mode: Mode, eof: bool, full: bool) -> Out<'_> {
+fn decide(b: &[u8], mode: Mode, eof: bool, full: bool) -> Out<CommandEvent<'_>> {
     if b.is_empty() {
         return Out::Wait;
     }
@@ -307,21 +183,10 @@ fn decide(b: &[u8], mode: Mode, eof: bool, full: bool) -> Out<'_> {
         return Out::Wait;
     }
     match mode {
-        Mode::Data => {
-            let raw_len = match find(b, FRAME_START) {
-                Some(k) => k,
-                None if eof => b.len(),
-                None => b.len() - partial_suffix(b, FRAME_START),
-            };
-            if raw_len == 0 {
-                Out::Wait
-            } else {
-                Out::Event(
-                    CommandEvent::RawData(b.get(..raw_len).unwrap_or(&[])),
-                    raw_len,
-                )
-            }
-        }
+        Mode::Data => match raw_len(b, eof) {
+            0 => Out::Wait,
+            n => Out::Event(CommandEvent::RawData(b.get(..n).unwrap_or(&[])), n),
+        },
         Mode::Command => {
             if matches!(b.first(), Some(b'\r' | b'\n')) {
                 return Out::Skip(1);
@@ -337,38 +202,17 @@ fn decide(b: &[u8], mode: Mode, eof: bool, full: bool) -> Out<'_> {
     }
 }
 
-/// Skips the tail of an overlong line, up to its line end or the next command start.
-/// Returns whether the tail is fully skipped (`Skip(0)`: a command starts right here).
-fn discard_rest<'a>(b: &[u8], eof: bool, full: bool) -> (Out<'a>, bool) {
-    match scan(b, 0, COMMAND_RESYNC, Eol::Any) {
-        None if b.is_empty() => (Out::Wait, eof),
-        Some(Scan::Keyword(0)) => (Out::Skip(0), true),
-        Some(Scan::LineEnd(i, l)) => (garbage(i + l, HostParseError::Overlong), true),
-        Some(Scan::Keyword(i)) => (garbage(i, HostParseError::Overlong), true),
-        None if eof || full => (garbage(b.len(), HostParseError::Overlong), eof),
-        None => (Out::Wait, false),
-    }
-}
-
 /// Skips a rejected line: up to its line end or the next command start.
-fn reject<'a>(b: &[u8], error: HostParseError, eof: bool, full: bool) -> Out<'a> {
-    match scan(b, 1, COMMAND_RESYNC, Eol::Any) {
-        Some(Scan::LineEnd(i, l)) => garbage(i + l, error),
-        Some(Scan::Keyword(i)) => garbage(i, error),
-        None if eof => garbage(b.len(), error),
-        None if full => garbage(b.len(), HostParseError::Overlong),
-        None => Out::Wait,
-    }
+fn reject<'a>(b: &[u8], error: HostParseError, eof: bool, full: bool) -> Out<CommandEvent<'a>> {
+    skip_line::<G>(b, 1, COMMAND_RESYNC, error, eof, full)
 }
 
 /// A command whose `AT` starts at `at`.
-fn command_at(b: &[u8], at: usize, framed: bool, eof: bool, full: bool) -> Out<'_> {
+fn command_at(b: &[u8], at: usize, framed: bool, eof: bool, full: bool) -> Out<CommandEvent<'_>> {
     let cmd = b.get(at..).unwrap_or(&[]);
     match parse_command(cmd) {
         Ok((command, n)) => Out::Event(CommandEvent::Command { framed, command }, at + n),
-        Err(Stop::NeedMore) if eof => garbage(b.len(), HostParseError::Truncated),
-        Err(Stop::NeedMore) if full => garbage(b.len(), HostParseError::Overlong),
-        Err(Stop::NeedMore) => Out::Wait,
+        Err(Stop::NeedMore) => wait_or_flush::<G>(b, eof, full),
         Err(Stop::Bad(e)) => reject(b, e, eof, full),
     }
 }

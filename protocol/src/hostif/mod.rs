@@ -7,6 +7,8 @@
 //!   counted garbage). Command-mode lines `<text>\r\n` and data-mode frames
 //!   `+++AT[<command>]:<len>:<body>\r\n` are both recognised at any time.
 //! - [`CommandParser`]: host → modem byte stream into [`CommandEvent`]s, for the simulator.
+//! - Both are one [`StreamParser`] (buffer, mode, push / poll / finish) over a [`Grammar`]:
+//!   [`ModemToHost`] or [`HostToModem`].
 //! - [`encode_message`] / [`encode_command`]: the inverse, into caller storage.
 //!
 //! Payloads are binary-safe: `RECV*` and `AT*SEND*` take exactly `<len>` bytes and then require
@@ -34,8 +36,9 @@ mod error;
 mod event;
 mod parser;
 mod scan;
+mod stream;
 
-pub use command::{Command, CommandEvent, CommandParser, CommandStats};
+pub use command::{Command, CommandEvent, CommandParser, CommandStats, HostToModem};
 pub use encode::{
     encode_command, encode_command_to_slice, encode_message, encode_message_to_slice, ByteSink,
     CommandEncoding, LineEnding, SliceSink,
@@ -45,7 +48,8 @@ pub use event::{
     HostEvent, ImFlag, ImTiming, LinkQuality, Message, Origin, RecvBurst, RecvIm, RecvIms, RecvPbm,
     StatusKind,
 };
-pub use parser::{HostParser, HostStats};
+pub use parser::{HostParser, HostStats, ModemToHost};
+pub use stream::{Grammar, StreamParser};
 
 /// Largest instant-message payload (`RECVIM`, `RECVIMS`, `RECVPBM`, `AT*SENDIM`…), in bytes.
 pub const MAX_IM_PAYLOAD: usize = 64;

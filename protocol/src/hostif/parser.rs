@@ -1,14 +1,14 @@
-//! [`HostParser`]: the modem → host byte-stream parser.
+//! [`HostParser`]: the modem → host byte-stream parser ([`ModemToHost`] syntax).
 
 use super::body::{is_recv, parse_body, parse_line, parse_recv};
-use super::buffer::StreamBuf;
 use super::error::HostParseError;
-use super::event::{HostEvent, Origin};
+use super::event::{HostEvent, Message, Origin};
 use super::scan::{
-    as_text, find, own_keyword_len, partial_suffix, scan, Eol, Scan, Stop, FRAME_RESYNC,
-    FRAME_START, MODEM_RESYNC, R,
+    as_text, own_keyword_len, raw_len, scan, Eol, Scan, Stop, FRAME_RESYNC, FRAME_START,
+    MODEM_RESYNC, R,
 };
-use super::{Mode, DEFAULT_CAPACITY, MIN_CAPACITY};
+use super::stream::{garbage, skip_line, wait_or_flush, Counts, Grammar, Kind, Out, StreamParser};
+use super::{Mode, DEFAULT_CAPACITY};
 
 /// Longest command part of a reply frame (`+++AT<command>:`), after `AT`.
 pub(crate) const MAX_FRAME_COMMAND: usize = 32;
@@ -30,212 +30,71 @@ pub struct HostStats {
     pub blank_lines: u64,
 }
 
+impl From<Counts> for HostStats {
+    fn from(c: Counts) -> Self {
+        HostStats {
+            messages: c.items,
+            raw_bytes: c.raw_bytes,
+            garbage_bytes: c.garbage_bytes,
+            garbage_events: c.garbage_events,
+            blank_lines: c.skipped,
+        }
+    }
+}
+
 /// Sans-IO parser of the modem → host byte stream of an EvoLogics S2C modem.
 ///
-/// Feed it byte chunks of any size with [`push`](Self::push) and drain events with
-/// [`poll`](Self::poll) (or use [`feed`](Self::feed)); a message split across reads at any byte
-/// gives the same events as one read. Bytes wait in a fixed `heapless::Vec` of `N` bytes
-/// (default [`DEFAULT_CAPACITY`], enough for a 1024-byte burst plus header); a line that would
-/// outgrow it is discarded and counted, so memory never grows.
+/// Feed it byte chunks of any size with [`push`](StreamParser::push) and drain events with
+/// [`poll`](StreamParser::poll) (or use [`feed`](StreamParser::feed)); a message split across
+/// reads at any byte gives the same events as one read. Bytes wait in a fixed `heapless::Vec`
+/// of `N` bytes (default [`DEFAULT_CAPACITY`], enough for a 1024-byte burst plus header); a line
+/// that would outgrow it is discarded and counted, so memory never grows.
 ///
 /// `+++AT…:<len>:…\r\n` frames are recognised in both modes. [`Mode`] only decides what
 /// unframed bytes are: text lines in [`Mode::Command`], burst data in [`Mode::Data`].
-/// Garbage is skipped, reported as [`HostEvent::Garbage`] and counted in [`stats`](Self::stats);
-/// parsing resumes at the next line or the next recognisable message start.
-#[derive(Debug, Clone)]
-pub struct HostParser<const N: usize = DEFAULT_CAPACITY> {
-    sb: StreamBuf<N>,
-    mode: Mode,
-    stats: HostStats,
-    /// The rest of an overlong command-mode line is still to be skipped.
-    discard_line: bool,
-}
+/// Garbage is skipped, reported as [`HostEvent::Garbage`] and counted in
+/// [`stats`](StreamParser::stats) ([`HostStats`]); parsing resumes at the next line or the next
+/// recognisable message start. [`finish`](StreamParser::finish) reports an incomplete message
+/// as [`HostParseError::Truncated`] and releases held-back data-mode bytes.
+pub type HostParser<const N: usize = DEFAULT_CAPACITY> = StreamParser<ModemToHost, N>;
 
-/// What to do with the bytes at the front of the buffer.
-enum Out<'a> {
-    Event(HostEvent<'a>, usize),
-    Skip(usize),
-    Wait,
-}
+/// The modem → host syntax ([`HostParser`]): `<text>\r\n` lines and `+++AT` frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModemToHost {}
 
-impl<const N: usize> Default for HostParser<N> {
-    fn default() -> Self {
-        Self::new(Mode::Command)
-    }
-}
+impl Grammar for ModemToHost {
+    type Event<'a> = HostEvent<'a>;
+    type Stats = HostStats;
 
-impl<const N: usize> HostParser<N> {
-    const CAPACITY_OK: () = assert!(N >= MIN_CAPACITY, "HostParser buffer too small");
+    const RESYNC: &'static [&'static [u8]] = MODEM_RESYNC;
+    const EOL: Eol = Eol::CrLf;
+    const LF_AFTER_CR: bool = false;
+    const DATA_GARBAGE_ENDS_DISCARD: bool = false;
 
-    /// A parser starting in `mode` with an empty buffer.
-    pub const fn new(mode: Mode) -> Self {
-        #[allow(clippy::let_unit_value)]
-        let () = Self::CAPACITY_OK;
-        HostParser {
-            sb: StreamBuf::new(),
-            mode,
-            stats: HostStats {
-                messages: 0,
-                raw_bytes: 0,
-                garbage_bytes: 0,
-                garbage_events: 0,
-                blank_lines: 0,
-            },
-            discard_line: false,
+    fn front<'a>(b: &'a [u8], mode: Mode, eof: bool, full: bool, cap: usize) -> Out<HostEvent<'a>> {
+        match mode {
+            Mode::Command => command_mode(b, eof, full, cap),
+            Mode::Data => data_mode(b, eof, full, cap),
         }
     }
 
-    /// How unframed bytes are interpreted from now on (e.g. after `ATO` was answered `OK`).
-    pub fn set_mode(&mut self, mode: Mode) {
-        self.mode = mode;
+    fn garbage<'a>(bytes: usize, error: HostParseError) -> HostEvent<'a> {
+        HostEvent::Garbage { bytes, error }
     }
 
-    /// The current mode.
-    pub fn mode(&self) -> Mode {
-        self.mode
-    }
-
-    /// Counters since creation.
-    pub fn stats(&self) -> HostStats {
-        self.stats
-    }
-
-    /// Bytes buffered and not yet turned into events.
-    pub fn buffered(&self) -> usize {
-        self.sb.pending()
-    }
-
-    /// Drops buffered bytes without reporting them (e.g. after the connection was reset).
-    pub fn reset(&mut self) {
-        self.sb.clear();
-        self.discard_line = false;
-    }
-
-    /// Buffers as many bytes of `data` as fit and returns how many. Drain events with
-    /// [`poll`](Self::poll) until it returns `None` before pushing the rest; a full buffer
-    /// always yields an event, so this makes progress.
-    pub fn push(&mut self, data: &[u8]) -> usize {
-        self.sb.push(data)
-    }
-
-    /// The next event from the buffered bytes, or `None` if more bytes are needed.
-    pub fn poll(&mut self) -> Option<HostEvent<'_>> {
-        self.next_event(false)
-    }
-
-    /// Like [`poll`](Self::poll) at the end of the stream: an incomplete message left in the
-    /// buffer is reported as garbage ([`HostParseError::Truncated`]) and held-back data-mode
-    /// bytes are released. Call until it returns `None`; the parser can then be reused.
-    pub fn finish(&mut self) -> Option<HostEvent<'_>> {
-        self.next_event(true)
-    }
-
-    /// Pushes all of `data`, calling `on_event` for every event.
-    pub fn feed<F: FnMut(HostEvent<'_>)>(&mut self, data: &[u8], mut on_event: F) {
-        let mut rest = data;
-        loop {
-            let n = self.push(rest);
-            rest = rest.get(n..).unwrap_or(&[]);
-            while let Some(ev) = self.poll() {
-                on_event(ev);
-            }
-            if rest.is_empty() {
-                break;
-            }
-        }
-    }
-
-    /// Ends the stream (see [`finish`](Self::finish)), calling `on_event` for every event.
-    pub fn feed_end<F: FnMut(HostEvent<'_>)>(&mut self, mut on_event: F) {
-        while let Some(ev) = self.finish() {
-            on_event(ev);
-        }
-    }
-
-    fn next_event(&mut self, eof: bool) -> Option<HostEvent<'_>> {
-        self.sb.compact();
-        let all: &[u8] = &self.sb.buf;
-        let mut start = 0;
-        loop {
-            let b = all.get(start..).unwrap_or(&[]);
-            // Full only if these bytes alone fill the buffer: bytes already handed out are
-            // freed on the next push, so the decision never depends on read boundaries.
-            let full = b.len() >= N;
-            let out = match self.mode {
-                Mode::Command if self.discard_line => {
-                    let (out, done) = discard_rest(b, eof, full);
-                    self.discard_line = !done;
-                    if done && matches!(out, Out::Skip(0)) {
-                        continue;
-                    }
-                    out
-                }
-                Mode::Command => {
-                    let out = command_mode(b, eof, full, N);
-                    if let Out::Event(HostEvent::Garbage { error, .. }, _) = &out {
-                        // An overlong line was cut: its tail is garbage too.
-                        self.discard_line = *error == HostParseError::Overlong && !eof;
-                    }
-                    out
-                }
-                Mode::Data => data_mode(b, eof, full, N),
-            };
-            match out {
-                Out::Skip(n) => {
-                    self.stats.blank_lines += 1;
-                    start += n;
-                }
-                Out::Wait => {
-                    self.sb.consumed = start;
-                    return None;
-                }
-                Out::Event(ev, n) => {
-                    match ev {
-                        HostEvent::Message { .. } => self.stats.messages += 1,
-                        HostEvent::RawData(d) => self.stats.raw_bytes += d.len() as u64,
-                        HostEvent::Garbage { bytes, .. } => {
-                            self.stats.garbage_bytes += bytes as u64;
-                            self.stats.garbage_events += 1;
-                        }
-                    }
-                    self.sb.consumed = start + n;
-                    return Some(ev);
-                }
-            }
+    fn kind(event: &HostEvent<'_>) -> Kind {
+        match event {
+            HostEvent::Message { .. } => Kind::Item,
+            HostEvent::RawData(d) => Kind::Raw(d.len()),
+            HostEvent::Garbage { bytes, error } => Kind::Garbage(*bytes, *error),
         }
     }
 }
 
-/// Garbage event of `n` bytes.
-fn garbage<'a>(n: usize, error: HostParseError) -> Out<'a> {
-    Out::Event(HostEvent::Garbage { bytes: n, error }, n)
-}
+type G = ModemToHost;
 
-/// More bytes are needed: wait, unless the stream ended or the buffer is full.
-fn wait_or_flush<'a>(b: &[u8], eof: bool, full: bool) -> Out<'a> {
-    if eof {
-        garbage(b.len(), HostParseError::Truncated)
-    } else if full {
-        garbage(b.len(), HostParseError::Overlong)
-    } else {
-        Out::Wait
-    }
-}
-
-/// Skips the tail of an overlong line, up to its line end or the next message start.
-/// Returns whether the tail is fully skipped (`Skip(0)`: a message starts right here).
-fn discard_rest<'a>(b: &[u8], eof: bool, full: bool) -> (Out<'a>, bool) {
-    match scan(b, 0, MODEM_RESYNC, Eol::CrLf) {
-        None if b.is_empty() => (Out::Wait, eof),
-        Some(Scan::Keyword(0)) => (Out::Skip(0), true),
-        Some(Scan::LineEnd(i, l)) => (garbage(i + l, HostParseError::Overlong), true),
-        Some(Scan::Keyword(i)) => (garbage(i, HostParseError::Overlong), true),
-        None if eof || full => (garbage(b.len(), HostParseError::Overlong), eof),
-        None => (Out::Wait, false),
-    }
-}
-
-/// A message at the front of `b` was rejected: skip to the next line end or message start.
+/// A message at the front of `b` was rejected: skip it whole if its length is known, else to
+/// the next line end or message start.
 fn resync<'a>(
     b: &[u8],
     error: HostParseError,
@@ -243,20 +102,19 @@ fn resync<'a>(
     keywords: &[&[u8]],
     eof: bool,
     full: bool,
-) -> Out<'a> {
-    if let Some(n) = known_len {
-        return garbage(n, error);
-    }
-    match scan(b, own_keyword_len(b, keywords), keywords, Eol::CrLf) {
-        Some(Scan::LineEnd(i, l)) => garbage(i + l, error),
-        Some(Scan::Keyword(i)) => garbage(i, error),
-        None if eof => garbage(b.len(), error),
-        None if full => garbage(b.len(), HostParseError::Overlong),
-        None => Out::Wait,
+) -> Out<HostEvent<'a>> {
+    match known_len {
+        Some(n) => garbage::<G>(n, error),
+        None => skip_line::<G>(b, own_keyword_len(b, keywords), keywords, error, eof, full),
     }
 }
 
-fn command_mode(b: &[u8], eof: bool, full: bool, cap: usize) -> Out<'_> {
+fn line_message(message: Message<'_>, n: usize) -> Out<HostEvent<'_>> {
+    let origin = Origin::Line;
+    Out::Event(HostEvent::Message { origin, message }, n)
+}
+
+fn command_mode(b: &[u8], eof: bool, full: bool, cap: usize) -> Out<HostEvent<'_>> {
     if b.is_empty() {
         return Out::Wait;
     }
@@ -271,14 +129,8 @@ fn command_mode(b: &[u8], eof: bool, full: bool, cap: usize) -> Out<'_> {
     }
     if is_recv(b) {
         return match parse_recv(b, false, eof) {
-            Ok((message, n)) => Out::Event(
-                HostEvent::Message {
-                    origin: Origin::Line,
-                    message,
-                },
-                n,
-            ),
-            Err(Stop::NeedMore) => wait_or_flush(b, eof, full),
+            Ok((message, n)) => line_message(message, n),
+            Err(Stop::NeedMore) => wait_or_flush::<G>(b, eof, full),
             Err(Stop::Bad(e)) => resync(b, e, None, MODEM_RESYNC, eof, full),
         };
     }
@@ -286,40 +138,35 @@ fn command_mode(b: &[u8], eof: bool, full: bool, cap: usize) -> Out<'_> {
         Some(Scan::LineEnd(i, l)) => {
             let line = b.get(..i).unwrap_or(&[]);
             match parse_line(line, false) {
-                Ok(message) => Out::Event(
-                    HostEvent::Message {
-                        origin: Origin::Line,
-                        message,
-                    },
-                    i + l,
-                ),
-                Err(e) => garbage(i + l, e),
+                Ok(message) => line_message(message, i + l),
+                Err(e) => garbage::<G>(i + l, e),
             }
         }
-        Some(Scan::Keyword(i)) => garbage(i, HostParseError::Junk),
-        None => wait_or_flush(b, eof, full),
+        Some(Scan::Keyword(i)) => garbage::<G>(i, HostParseError::Junk),
+        None => wait_or_flush::<G>(b, eof, full),
     }
 }
 
-fn data_mode(b: &[u8], eof: bool, full: bool, cap: usize) -> Out<'_> {
+fn data_mode(b: &[u8], eof: bool, full: bool, cap: usize) -> Out<HostEvent<'_>> {
     if b.starts_with(FRAME_START) {
         return frame(b, eof, full, cap, FRAME_RESYNC);
     }
-    let raw_len = match find(b, FRAME_START) {
-        Some(k) => k,
-        None if eof => b.len(),
-        None => b.len() - partial_suffix(b, FRAME_START),
-    };
-    if raw_len == 0 {
-        return Out::Wait;
+    match raw_len(b, eof) {
+        0 => Out::Wait,
+        n => Out::Event(HostEvent::RawData(b.get(..n).unwrap_or(&[])), n),
     }
-    Out::Event(HostEvent::RawData(b.get(..raw_len).unwrap_or(&[])), raw_len)
 }
 
-fn frame<'a>(b: &'a [u8], eof: bool, full: bool, cap: usize, keywords: &[&[u8]]) -> Out<'a> {
+fn frame<'a>(
+    b: &'a [u8],
+    eof: bool,
+    full: bool,
+    cap: usize,
+    keywords: &[&[u8]],
+) -> Out<HostEvent<'a>> {
     match parse_frame(b, cap) {
         Ok((origin, message, n)) => Out::Event(HostEvent::Message { origin, message }, n),
-        Err((Stop::NeedMore, _)) => wait_or_flush(b, eof, full),
+        Err((Stop::NeedMore, _)) => wait_or_flush::<G>(b, eof, full),
         Err((Stop::Bad(e), known)) => resync(b, e, known, keywords, eof, full),
     }
 }
@@ -332,7 +179,7 @@ fn frame<'a>(b: &'a [u8], eof: bool, full: bool, cap: usize, keywords: &[&[u8]])
 fn parse_frame(
     b: &[u8],
     cap: usize,
-) -> Result<(Origin<'_>, super::Message<'_>, usize), (Stop, Option<usize>)> {
+) -> Result<(Origin<'_>, Message<'_>, usize), (Stop, Option<usize>)> {
     let unknown = |s: Stop| (s, None);
     let at = 3; // index of "AT"
     let cmd_start = FRAME_START.len();

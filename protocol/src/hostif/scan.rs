@@ -65,7 +65,7 @@ pub(crate) type R<T> = Result<T, Stop>;
 
 /// How lines end in a scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Eol {
+pub enum Eol {
     /// Only CR LF ends a line (modem output).
     CrLf,
     /// CR or LF ends a line (host commands: `\n` over TCP, `\r` over serial); the LF of a
@@ -126,6 +126,16 @@ pub(crate) fn find(b: &[u8], pat: &[u8]) -> Option<usize> {
         return Some(0);
     }
     b.windows(pat.len()).position(|w| w == pat)
+}
+
+/// How many bytes at the front of data-mode `b` are burst data: up to the next `+++AT`, less
+/// a tail that may start one (unless the stream ended).
+pub(crate) fn raw_len(b: &[u8], eof: bool) -> usize {
+    match find(b, FRAME_START) {
+        Some(k) => k,
+        None if eof => b.len(),
+        None => b.len() - partial_suffix(b, FRAME_START),
+    }
 }
 
 /// Length of the longest proper prefix of `pat` that ends `b` (bytes to hold back because
