@@ -4,10 +4,11 @@
 
 use crate::config::{Carries, Config};
 use crate::links::replay_capture;
+use crate::observation::PlatformMeta;
 use crate::pipeline::enrich::{EnrichStats, Enricher};
 use crate::pipeline::instrument::InstrumentDecoder;
 use crate::pipeline::modem::ModemDecoder;
-use crate::pipeline::{LinkDecoder, Output, PlatformMeta};
+use crate::pipeline::{LinkDecoder, Output};
 use protocol::capture::CaptureError;
 use protocol::modem_link::ModemLinkConfig;
 use std::sync::Arc;
@@ -80,7 +81,7 @@ pub fn replay(
     };
     let mut enricher = match config {
         Some(c) => Enricher::from_config(c),
-        None => Enricher::new(crate::dailyfiles::schema::default_qc()),
+        None => Enricher::new(crate::science::default_qc()),
     };
     enricher.enrich_all(&mut output.observations);
     Ok(Replayed {

@@ -10,9 +10,10 @@
 use crate::archive::Archive;
 use crate::config::{Carries, Config, Framing, Link};
 use crate::links::{Backoff, Batch, LinkTask, Transport};
+use crate::observation::{Observation, PlatformMeta};
 use crate::pipeline::instrument::InstrumentDecoder;
 use crate::pipeline::modem::ModemDecoder;
-use crate::pipeline::{LinkDecoder, Observation, PlatformMeta};
+use crate::pipeline::LinkDecoder;
 use crate::sinks::jsonl::JsonlSink;
 use crate::sinks::Sink;
 use protocol::hostif::{CommandEncoding, LineEnding, Mode};
@@ -275,7 +276,7 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
 #[cfg(test)]
 mod ack_tests {
     use super::*;
-    use crate::pipeline::PlatformMeta;
+    use crate::observation::PlatformMeta;
     use crate::record::Record;
     use std::sync::mpsc as std_mpsc;
     use tokio::sync::oneshot;
