@@ -337,7 +337,7 @@ pub fn replay(
 fn replay_files(
     dir: &Path,
     config: Option<&Config>,
-    observations: &[gateway::pipeline::Observation],
+    observations: &[gateway::observation::Observation],
 ) -> Result<(), ExitCode> {
     let Some(config) = config else {
         eprintln!("albatross replay: --files-dir needs --config (station and instrument metadata)");

@@ -1,9 +1,32 @@
 //! Albatross gateway: the pieces behind the `albatross` binary.
 //!
+//! Vocabulary and configuration:
 //! - [`record`]: the record type and its JSON form (brief §4), shared by every output.
+//! - [`observation`]: a record with the platform, instrument and link it comes from.
+//! - [`config`]: the TOML configuration, loaded and validated.
+//! - [`names`]: which names may become path parts and topic levels (one sanitiser).
+//!
+//! Science (no I/O, no output format):
+//! - [`seawater`]: TEOS-10 and oxygen derivations.
+//! - [`qc`]: the QARTOD tests and flags.
+//! - [`science`]: the variable catalogue, derived variables of a sample, flag combination,
+//!   matching across the line, a series assessed with its context; shared by the live
+//!   records and the daily files.
+//!
+//! Decoding and the live path:
 //! - [`decode`]: whole-file decoding of instrument formats into records, with format
 //!   recognition and a report of bad records.
+//! - [`pipeline`]: per-link decoders (modem, instrument) and the enrichment stage.
+//! - [`links`]: link tasks moving bytes between transports, the archive and the decoders.
+//! - [`archive`]: the raw archive of every link's bytes.
+//! - [`service`]: `albatross run`, wiring links and sinks; [`replay`]: `albatross replay`.
+//!
+//! Outputs:
+//! - [`sinks`]: where observations go (JSON-lines files, MQTT, daily files).
+//! - [`dailyfiles`]: the daily CSV + NetCDF files for ERDDAP (tables, CSV, NetCDF,
+//!   attributes, ERDDAP entries, atomic writes).
 //! - [`output`]: JSON-lines and CSV writers for `albatross decode`.
+//! - [`mqtt`]: the MQTT client; [`broker`]: an embedded broker for `demo` and tests.
 //! - [`writer`]: `albatross writer`, the shore-side MQTT subscriber that stores records.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -15,11 +38,14 @@ pub mod dailyfiles;
 pub mod decode;
 pub mod links;
 pub mod mqtt;
+pub mod names;
+pub mod observation;
 pub mod output;
 pub mod pipeline;
 pub mod qc;
 pub mod record;
 pub mod replay;
+pub mod science;
 pub mod seawater;
 pub mod service;
 pub mod sinks;

@@ -41,6 +41,16 @@ pub enum Value {
 }
 
 impl Value {
+    /// The number this value carries (a float, a fixed-decimals float or an integer);
+    /// `None` for any other value.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Float(x) | Value::Fixed(x, _) => Some(*x),
+            Value::Int(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+
     /// The float rounded to `decimals` (at most 15); non-finite values are kept as they are
     /// (they print as JSON `null` and an empty CSV cell).
     fn rounded(v: f64, decimals: u8) -> f64 {

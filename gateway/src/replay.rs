@@ -51,7 +51,7 @@ pub fn replay(
     };
     let mut enricher = match config {
         Some(c) => Enricher::from_config(c),
-        None => Enricher::new(crate::dailyfiles::schema::default_qc()),
+        None => Enricher::new(crate::science::default_qc()),
     };
     enricher.enrich_all(&mut output.observations);
     Ok(Replayed {

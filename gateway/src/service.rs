@@ -10,8 +10,8 @@
 use crate::archive::Archive;
 use crate::config::{Config, Link};
 use crate::links::{Backoff, Batch, LinkTask, Transport};
+use crate::observation::Observation;
 use crate::pipeline::factory::decoder_for;
-use crate::pipeline::Observation;
 use crate::sinks::jsonl::JsonlSink;
 use crate::sinks::Sink;
 use std::sync::Arc;
@@ -212,7 +212,7 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
 #[cfg(test)]
 mod ack_tests {
     use super::*;
-    use crate::pipeline::PlatformMeta;
+    use crate::observation::PlatformMeta;
     use crate::record::Record;
     use std::sync::mpsc as std_mpsc;
     use tokio::sync::oneshot;

@@ -6,9 +6,10 @@ mod common;
 use common::files::snapshot;
 use gateway::config::Config;
 use gateway::dailyfiles::schema::{self, FILL_F64, FILL_QC};
-use gateway::dailyfiles::{erddap, DailyWriter, Day, Sample, Series, StationInfo};
-use gateway::pipeline::Observation;
+use gateway::dailyfiles::{erddap, DailyWriter, Day, Series, StationInfo};
+use gateway::observation::Observation;
 use gateway::qc::{Flag, QcConfig};
+use gateway::science::Sample;
 use protocol::time::UtcTime;
 use std::path::{Path, PathBuf};
 
@@ -181,7 +182,7 @@ fn series() -> Series {
         platform_name: "ALBATROSS".into(),
         latitude: 42.806217,
         longitude: 6.026833,
-        kind: gateway::config::InstrumentKind::Sbe37Odo,
+        kind: gateway::config::InstrumentModel::Sbe37Odo,
         sensor: "MICROCAT",
         serial: "1".into(),
         nominal_depth_m: 2400.0,

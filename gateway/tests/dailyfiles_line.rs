@@ -10,13 +10,14 @@
 
 mod common;
 use common::files::snapshot;
-use gateway::config::{Config, InstrumentKind};
-use gateway::dailyfiles::schema::{self, round, VARS};
-use gateway::dailyfiles::{DailyWriter, Day, Sample, Series, StationInfo};
+use gateway::config::{Config, InstrumentModel};
+use gateway::dailyfiles::schema;
+use gateway::dailyfiles::{DailyWriter, Day, Series, StationInfo};
 use gateway::qc::config::{
     DensityInversionConfig, FlatLineConfig, RateOfChangeConfig, SpikeConfig,
 };
 use gateway::qc::{self, aggregate_series, Flag, QcConfig, VariableTests};
+use gateway::science::{default_qc, round, Sample, VARS};
 use protocol::time::UtcTime;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,7 +43,7 @@ fn series(serial: &str, nominal_depth_m: f64) -> Series {
         platform_name: "ALBATROSS".into(),
         latitude: LAT,
         longitude: LON,
-        kind: InstrumentKind::Sbe37Odo,
+        kind: InstrumentModel::Sbe37Odo,
         sensor: "MICROCAT",
         serial: serial.into(),
         nominal_depth_m,
@@ -103,7 +104,7 @@ fn line_samples() -> Vec<(usize, Sample)> {
 }
 
 fn line_qc() -> QcConfig {
-    let mut qc = schema::default_qc();
+    let mut qc = default_qc();
     qc.density_inversion = Some(DI);
     qc
 }

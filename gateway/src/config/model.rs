@@ -104,10 +104,13 @@ pub struct Platform {
     pub instruments: Vec<Instrument>,
 }
 
-/// Kinds of instrument the gateway decodes.
+/// The instrument models the gateway decodes (`kind = "sbe37"` of an `[[platform.instrument]]`):
+/// what the configuration says an instrument is, which decides its decoder and its daily
+/// files. Not the coarse kind a line controller reports in its inventory on the acoustic
+/// link (`protocol::message::InstrumentKind`), which the modem pipeline maps onto this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum InstrumentKind {
+pub enum InstrumentModel {
     /// Sea-Bird SBE 37 MicroCAT (T, C, P).
     Sbe37,
     /// SBE 37 with SBE 63 optical oxygen.
@@ -125,7 +128,7 @@ pub enum InstrumentKind {
 #[serde(deny_unknown_fields)]
 pub struct Instrument {
     /// What it is.
-    pub kind: InstrumentKind,
+    pub kind: InstrumentModel,
     /// Manufacturer's serial number (`[A-Za-z0-9_-]+`; unique across the configuration).
     pub serial: Spanned<String>,
     /// Slot on an acoustic line (0–15): how the line controller's batches name it.
@@ -331,7 +334,7 @@ pub struct Sinks {
     pub mqtt: Option<MqttSink>,
 }
 
-/// Daily CSV + NetCDF files for ERDDAP (`crate::dailyfiles`):
+/// Daily CSV + NetCDF files for ERDDAP (`dailyfiles`):
 /// `<dir>/<platform>/<YYYY>/<SENSOR>_<serial>_<YYYYMMDD>.{csv,nc}`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -344,7 +347,7 @@ pub struct FilesSettings {
     /// `conductivity_s_m`, `pressure_dbar`, `oxygen_ml_l`, and the derived
     /// `salinity_psu`, `potential_temperature_c`, `sigma_theta_kg_m3`, `depth_m`,
     /// `oxygen_saturation_pct`), the same for every instrument. Absent: vendor gross ranges
-    /// (`crate::dailyfiles::schema::default_qc`); present: replaces them entirely.
+    /// (`crate::science::default_qc`); present: replaces them entirely.
     pub qc: crate::qc::QcConfig,
 }
 
@@ -353,7 +356,7 @@ impl Default for FilesSettings {
         FilesSettings {
             enabled: false,
             dir: None,
-            qc: crate::dailyfiles::schema::default_qc(),
+            qc: crate::science::default_qc(),
         }
     }
 }

@@ -1,26 +1,11 @@
 //! Checks that serde cannot make: uniqueness, references between sections, safe names,
 //! ranges. Each failure points at the offending value's place in the file.
 
-use super::{Carries, Config, ConfigError, InstrumentKind};
+use super::{Carries, Config, ConfigError, InstrumentModel};
+use crate::names::{is_safe_id, is_safe_serial};
 use std::collections::HashMap;
 use std::path::Path;
 use toml::Spanned;
-
-/// Whether `s` is a safe id for paths and MQTT topics: `[a-z0-9_-]+`.
-pub fn is_safe_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-}
-
-/// Whether `s` is a safe serial number: `[A-Za-z0-9_-]+` (it ends up in file names).
-pub fn is_safe_serial(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 32
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
 
 struct Checker<'a> {
     text: &'a str,
@@ -214,10 +199,10 @@ pub(super) fn check(config: &Config, text: &str, path: &Path) -> Result<(), Conf
                     (carries, inst.kind),
                     (
                         Carries::Sbe37Ascii,
-                        InstrumentKind::Sbe37 | InstrumentKind::Sbe37Odo
-                    ) | (Carries::Nortek, InstrumentKind::Aquadopp)
-                        | (Carries::Optode, InstrumentKind::Optode)
-                        | (Carries::Cstar, InstrumentKind::Cstar)
+                        InstrumentModel::Sbe37 | InstrumentModel::Sbe37Odo
+                    ) | (Carries::Nortek, InstrumentModel::Aquadopp)
+                        | (Carries::Optode, InstrumentModel::Optode)
+                        | (Carries::Cstar, InstrumentModel::Cstar)
                 );
                 if !fits {
                     return Err(c.err(

@@ -5,9 +5,9 @@
 
 use super::day::DayTable;
 use super::meta::Series;
-use super::schema::round;
-use crate::config::InstrumentKind;
+use crate::config::InstrumentModel;
 use crate::qc::point::median_interval_s;
+use crate::science::round;
 use crate::seawater::EQUATIONS;
 
 /// A global attribute value.
@@ -52,13 +52,13 @@ fn or(s: &str, fallback: &str) -> String {
 }
 
 /// The instrument's model name for titles and `instrument`.
-pub fn model_name(kind: InstrumentKind) -> &'static str {
+pub fn model_name(kind: InstrumentModel) -> &'static str {
     match kind {
-        InstrumentKind::Sbe37 => "Sea-Bird SBE 37 MicroCAT",
-        InstrumentKind::Sbe37Odo => "Sea-Bird SBE 37 MicroCAT with SBE 63 oxygen",
-        InstrumentKind::Aquadopp => "Nortek Aquadopp",
-        InstrumentKind::Optode => "Aanderaa oxygen optode",
-        InstrumentKind::Cstar => "WET Labs C-Star",
+        InstrumentModel::Sbe37 => "Sea-Bird SBE 37 MicroCAT",
+        InstrumentModel::Sbe37Odo => "Sea-Bird SBE 37 MicroCAT with SBE 63 oxygen",
+        InstrumentModel::Aquadopp => "Nortek Aquadopp",
+        InstrumentModel::Optode => "Aanderaa oxygen optode",
+        InstrumentModel::Cstar => "WET Labs C-Star",
     }
 }
 
@@ -110,12 +110,12 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
         series.platform_name,
         series.platform_id,
         st.name,
-        if series.kind == InstrumentKind::Sbe37Odo {
+        if series.kind == InstrumentModel::Sbe37Odo {
             " and dissolved oxygen"
         } else {
             ""
         },
-        if series.kind == InstrumentKind::Sbe37Odo {
+        if series.kind == InstrumentModel::Sbe37Odo {
             ", oxygen saturation"
         } else {
             ""

@@ -17,11 +17,11 @@
 //! merged, so the result does not depend on the order of the batch or of the batches.
 
 use super::atomic::{publish, Published};
-use super::day::{self, dedup, Context, Sample};
-use super::line::{LineSeries, MAX_POLL_SPREAD_MS};
+use super::day;
 use super::meta::{Day, Series};
 use super::{csv, io_err, move_aside, netcdf, DailyFileError, DailyWriter, DayReport};
 use crate::qc::QcConfig;
+use crate::science::{dedup, Context, LineSeries, Sample, MAX_POLL_SPREAD_MS};
 use protocol::time::UtcTime;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -169,7 +169,7 @@ impl Batch<'_> {
     fn points(&mut self, key: Key) -> Result<&LineSeries, DailyFileError> {
         if !self.points.contains_key(&key) {
             let kept = self.load(key)?.kept.clone();
-            let p = LineSeries::of(self.series(key.0)?, &kept);
+            let p = LineSeries::of(&self.series(key.0)?.deployment(), &kept);
             self.points.insert(key, p);
         }
         self.points

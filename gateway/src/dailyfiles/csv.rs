@@ -2,9 +2,11 @@
 //! cells for missing values, QC columns as OceanSITES codes. It is also the day's store:
 //! [`parse`] reads back the measured inputs, so a day can be rebuilt from its own CSV.
 
-use super::day::{DayTable, Sample};
+use super::day::DayTable;
 use super::meta::Series;
-use super::schema::{self, round, VARS};
+use super::schema;
+use crate::names::safe_part;
+use crate::science::{round, Sample, VARS};
 use protocol::time::UtcTime;
 use std::fmt::Write as _;
 
@@ -31,7 +33,7 @@ pub fn render(series: &Series, table: &DayTable) -> String {
         round(series.nominal_depth_m, NOMINAL_DEPTH_DECIMALS),
         NOMINAL_DEPTH_DECIMALS,
     );
-    let serial = crate::sinks::jsonl::safe_part(&series.serial);
+    let serial = safe_part(&series.serial);
     for r in &table.rows {
         let _ = write!(out, "{station},{lat},{lon},{},{depth},{serial}", r.time);
         for (v, spec) in r.values.iter().zip(VARS.iter()) {

@@ -5,8 +5,10 @@
 
 use super::attrs::dataset_title;
 use super::meta::{sensor_name, Series, StationInfo};
-use super::schema::{AGGREGATE_QC, VARS};
+use super::schema::AGGREGATE_QC;
 use crate::config::Config;
+use crate::names::{safe_part, underscored};
+use crate::science::VARS;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -29,16 +31,7 @@ pub fn xml_escape(s: &str) -> String {
 /// The ERDDAP datasetID of a platform's sensor dataset: `<site>_<platform>_<sensor>` with
 /// every character outside `[A-Za-z0-9_]` turned into `_`.
 pub fn dataset_id(site: &str, platform: &str, sensor: &str) -> String {
-    format!("{site}_{platform}_{sensor}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    underscored(&format!("{site}_{platform}_{sensor}"))
 }
 
 /// The file variables in file order with their ERDDAP data types.
@@ -104,7 +97,7 @@ pub fn datasets_xml(config: &Config) -> String {
                 nominal_depth_m: first.nominal_depth_m,
             };
             let id = dataset_id(&station.site, p.id.get_ref(), sensor);
-            let dir = root.join(crate::sinks::jsonl::safe_part(p.id.get_ref()));
+            let dir = root.join(safe_part(p.id.get_ref()));
             write_dataset(&mut out, &id, &dir, &series, &serials);
         }
     }

@@ -1,9 +1,10 @@
-//! Who and where a daily file is about: the station ([station] of the configuration), the
+//! Who and where a daily file is about: the station (`[station]` of the configuration), the
 //! platform and the instrument, and the file names that follow from them.
 
-use crate::config::{InstrumentKind, Station};
-use crate::pipeline::{InstrumentMeta, Observation, PlatformMeta};
-use crate::sinks::jsonl::safe_part;
+use crate::config::{InstrumentModel, Station};
+use crate::names::safe_part;
+use crate::observation::{InstrumentMeta, Observation, PlatformMeta};
+use crate::science::Deployment;
 use protocol::time::{civil_from_days, UtcTime};
 use std::path::{Path, PathBuf};
 
@@ -46,10 +47,10 @@ impl From<&Station> for StationInfo {
 
 /// The sensor name in file names (`<SENSOR>_<serial>_<YYYYMMDD>`) of the instrument kinds
 /// that get daily files; `None` for kinds not (yet) written (Aquadopp, optode, C-Star).
-pub fn sensor_name(kind: InstrumentKind) -> Option<&'static str> {
+pub fn sensor_name(kind: InstrumentModel) -> Option<&'static str> {
     match kind {
-        InstrumentKind::Sbe37 | InstrumentKind::Sbe37Odo => Some("MICROCAT"),
-        InstrumentKind::Aquadopp | InstrumentKind::Optode | InstrumentKind::Cstar => None,
+        InstrumentModel::Sbe37 | InstrumentModel::Sbe37Odo => Some("MICROCAT"),
+        InstrumentModel::Aquadopp | InstrumentModel::Optode | InstrumentModel::Cstar => None,
     }
 }
 
@@ -66,8 +67,8 @@ pub struct Series {
     pub latitude: f64,
     /// Nominal longitude, degrees east.
     pub longitude: f64,
-    /// Instrument kind.
-    pub kind: InstrumentKind,
+    /// Instrument model.
+    pub kind: InstrumentModel,
     /// Sensor name in file names ([`sensor_name`]).
     pub sensor: &'static str,
     /// Serial number.
@@ -114,6 +115,16 @@ impl Series {
     /// kind that gets no daily files.
     pub fn of(station: &StationInfo, o: &Observation) -> Option<Series> {
         Series::for_instrument(station, &o.platform, o.instrument.as_ref()?)
+    }
+
+    /// The instrument as the science core sees it ([`crate::science::assess`]).
+    pub fn deployment(&self) -> Deployment<'_> {
+        Deployment {
+            serial: &self.serial,
+            latitude: self.latitude,
+            longitude: self.longitude,
+            nominal_depth_m: self.nominal_depth_m,
+        }
     }
 
     /// The station id of the time series (`cf_role=timeseries_id`):

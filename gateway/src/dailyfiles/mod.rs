@@ -3,18 +3,21 @@
 //! `<dir>/<platform>/<YYYY>/<SENSOR>_<serial>_<YYYYMMDD>.{csv,nc}` (SENSOR `MICROCAT` for
 //! the SBE 37 kinds; other kinds get no daily files yet).
 //!
-//! - [`day`]: a day's samples sorted, de-duplicated (a record seen twice is stored once; two
-//!   different samples with the same time keep one, chosen independently of arrival order),
-//!   derived variables ([`crate::seawater::derive`]: practical salinity, potential
-//!   temperature, sigma-theta, depth, oxygen saturation) and QARTOD flags
-//!   ([`crate::qc::series`] per `[files.qc]`; derived variables also take the worst flag of
-//!   their inputs, [`crate::qc::inherit`]; one aggregate per record).
-//! - [`line`]: density inversion across the line's instruments, folded into sigma-theta's
-//!   flag.
+//! What the files hold is computed by the science core ([`crate::science`]): a day's
+//! samples sorted and de-duplicated (a record seen twice is stored once; two different
+//! samples with the same time keep one, chosen independently of arrival order), derived
+//! variables (practical salinity, potential temperature, sigma-theta, depth, oxygen
+//! saturation) and QARTOD flags per `[files.qc]` (derived variables also take the worst flag
+//! of their inputs; one aggregate per record), with density inversion across the line.
+//! This module lays them out and writes them:
+//!
+//! - [`day`]: a day's table ([`DayTable`]), the science core's assessment of the day.
+//! - [`meta`]: who and where a file is about ([`Series`], [`StationInfo`]), file names.
 //! - [`batch`]: which days a batch rebuilds, with what context.
 //! - [`csv`]: the CSV, with the published ALBATROSS column names then `<name>_qc` columns.
 //! - [`netcdf`]: NetCDF-3 classic, CF-1.6 `timeSeries`, ACDD-1.3 and EMSO attributes
-//!   ([`attrs`]), schema frozen in [`schema`].
+//!   ([`attrs`]), layout frozen in [`schema`] (variables in [`crate::science::VARS`]);
+//!   [`padding`] works around a `netcdf3` writer bug.
 //! - [`atomic`]: `<name>.tmp` + fsync + rename + directory fsync; unchanged bytes are not
 //!   rewritten.
 //! - [`erddap`]: the `datasets.xml` entries matching this layout.
@@ -31,7 +34,7 @@
 //!
 //! **QC context across midnight.** Spike, rate of change and flat line run over the day
 //! *with* the instrument's stored records of the previous day(s) and the first record of
-//! the next day ([`day::Context`]), and the day keeps its part of the flags: the first and
+//! the next day ([`crate::science::Context`]), and the day keeps its part of the flags: the first and
 //! last records of a day are flagged exactly as in the series made of those days (so as
 //! in the continuous series for regular sampling; the flat-line sample count uses the
 //! median interval of that span). Context records are never written into the day. How many
@@ -42,7 +45,7 @@
 //!
 //! **Density inversion across the line** (`[files.qc.density_inversion]`): for each record,
 //! the records of the same poll of the platform's other MicroCATs (matched by time: within
-//! 5 min and less than half the sampling interval, [`line`]) are ordered by depth from
+//! 5 min and less than half the sampling interval, [`crate::science::line`]) are ordered by depth from
 //! pressure (nominal depth without pressure), σθ of vertically adjacent instruments is
 //! compared ([`crate::qc::series::density_inversion`]), and both instruments of an inverted
 //! pair get the flag, as ioos_qc's `density_inversion_test`. QARTOD test 13 flags T, C
@@ -50,7 +53,7 @@
 //! (combined with their other tests as `qartod_compare`), so salinity and the other derived
 //! variables inherit it and it reaches `aggregate_qc`; `qc_tests` of those flags says so. A record with no other
 //! instrument's record in its poll is "not evaluated" by this test, which then changes no
-//! flag ([`day::variable_flags`]); on a platform with a
+//! flag ([`crate::science::variable_flags`]); on a platform with a
 //! single daily-file instrument (e.g. a lone MicroCAT) the test does not apply and is
 //! neither run nor described.
 //!
@@ -71,17 +74,17 @@ pub mod batch;
 pub mod csv;
 pub mod day;
 pub mod erddap;
-pub mod line;
 pub mod meta;
 pub mod netcdf;
 pub mod padding;
 pub mod schema;
 
-pub use day::{Context, DayTable, Sample};
+pub use day::DayTable;
 pub use meta::{line_of, Day, Series, StationInfo};
 
-use crate::pipeline::Observation;
+use crate::observation::Observation;
 use crate::qc::{QcConfig, QcError};
+use crate::science::Sample;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

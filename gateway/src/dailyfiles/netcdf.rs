@@ -8,10 +8,11 @@ use super::attrs::{global_attributes, Attr};
 use super::day::DayTable;
 use super::meta::Series;
 use super::schema::{
-    round, AGGREGATE_QC, FILL_F64, FILL_QC, FLAG_MAPPING, FLAG_MEANINGS, FLAG_VALUES, NAME_STRLEN,
-    TIME_UNITS, VARS,
+    AGGREGATE_QC, FILL_F64, FILL_QC, FLAG_MAPPING, FLAG_MEANINGS, FLAG_VALUES, NAME_STRLEN,
+    TIME_UNITS,
 };
 use crate::qc::QcConfig;
+use crate::science::{round, takes_inversion, MAX_POLL_SPREAD_MS, VARS};
 use netcdf3::{DataSet, FileWriter, Version};
 use std::cell::RefCell;
 use std::io::{self, Cursor, Seek, SeekFrom, Write};
@@ -77,13 +78,13 @@ pub fn describe_tests(qc: &QcConfig, field: &str) -> String {
     let own = qc.variables.get(field).map(|t| format!("{t:?}"));
     let inversion = qc
         .density_inversion
-        .filter(|_| super::day::takes_inversion(field))
+        .filter(|_| takes_inversion(field))
         .map(|d| {
             format!(
                 "density inversion across the line's MicroCATs (QARTOD test 13, both \
                  instruments of an inverted pair flagged, as ioos_qc): {d:?}, records of one \
                  poll matched within {} s and less than half the sampling interval",
-                super::line::MAX_POLL_SPREAD_MS / 1000
+                MAX_POLL_SPREAD_MS / 1000
             )
         });
     match (own, inversion) {

@@ -17,7 +17,7 @@
 //! If the sink task drops a batch without acknowledging it (it panicked, or stopped), the
 //! file is never moved again in this run: a restart re-decodes from the last safe state.
 
-use crate::pipeline::Observation;
+use crate::observation::Observation;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;

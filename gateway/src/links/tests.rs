@@ -3,7 +3,8 @@
 
 use super::checkpoint::{Batch, Checkpoints, MAX_PENDING};
 use super::{LinkTask, Transport};
-use crate::pipeline::{LinkDecoder, Observation, Output, PlatformMeta};
+use crate::observation::{Observation, PlatformMeta};
+use crate::pipeline::{LinkDecoder, Output};
 use crate::record::Record;
 use protocol::time::UtcTime;
 use std::path::{Path, PathBuf};

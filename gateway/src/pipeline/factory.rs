@@ -4,8 +4,9 @@
 
 use super::instrument::InstrumentDecoder;
 use super::modem::ModemDecoder;
-use super::{LinkDecoder, PlatformMeta};
+use super::LinkDecoder;
 use crate::config::{Carries, Config, Framing, Link, ModemSettings};
+use crate::observation::PlatformMeta;
 use protocol::feedback::FeedbackConfig;
 use protocol::hostif::{CommandEncoding, LineEnding, Mode};
 use protocol::modem_link::ModemLinkConfig;

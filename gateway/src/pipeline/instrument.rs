@@ -6,9 +6,10 @@
 //! streaming Nortek decoder. Records get the configured instrument's serial when the
 //! format carries none.
 
-use super::{InstrumentMeta, LinkDecoder, Notice, Observation, Output, PlatformMeta};
+use super::{LinkDecoder, Notice, Output};
 use crate::config::Carries;
 use crate::decode::{self, Format};
+use crate::observation::{InstrumentMeta, Observation, PlatformMeta};
 use crate::record::Record;
 use protocol::instruments::nortek;
 use protocol::lines::{LineEvent, LineSplitter};

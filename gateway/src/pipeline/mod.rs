@@ -1,5 +1,5 @@
 //! The record pipeline behind each link, free of I/O: bytes and the time in, observations
-//! (records with their station metadata) and downlink bytes out.
+//! ([`Observation`]: records with their station metadata) and downlink bytes out.
 //!
 //! A [`LinkDecoder`] is what a link task drives: [`modem::ModemDecoder`] for the acoustic
 //! modem's host interface (frames → messages → records, with selective-repeat repair),
@@ -16,27 +16,9 @@ pub mod enrich;
 pub mod factory;
 pub mod instrument;
 pub mod modem;
-mod station;
 
-pub use station::{InstrumentMeta, PlatformMeta};
-
-use crate::record::Record;
+use crate::observation::Observation;
 use protocol::time::UtcTime;
-use std::sync::Arc;
-
-/// A record and where it comes from: what every sink needs (MQTT topics, file names,
-/// ERDDAP metadata).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Observation {
-    /// The record (its JSON form is the brief's §4 record).
-    pub record: Record,
-    /// The platform it belongs to.
-    pub platform: Arc<PlatformMeta>,
-    /// The instrument, when the record is an instrument's measurement and it is known.
-    pub instrument: Option<Arc<InstrumentMeta>>,
-    /// The link it came in on.
-    pub link: Arc<str>,
-}
 
 /// Something happened that the operator should know about (logged by the link task).
 #[derive(Debug, Clone, PartialEq)]

@@ -6,8 +6,9 @@
 //! status) or the configuration gives its slot. Samples whose slot is not known yet are
 //! held (bounded) until a line status names it.
 
-use super::{InstrumentMeta, LinkDecoder, Notice, Observation, Output, PlatformMeta};
-use crate::config::InstrumentKind;
+use super::{LinkDecoder, Notice, Output};
+use crate::config::InstrumentModel;
+use crate::observation::{InstrumentMeta, Observation, PlatformMeta};
 use crate::record::{Record, Value};
 use protocol::message::{
     AquadoppSample, CtdBatch, CtdSample, InstrumentKind as WireKind, LineStatus, Message,
@@ -166,9 +167,9 @@ impl ModemDecoder {
                     }
                     Arc::new(InstrumentMeta {
                         kind: match e.kind {
-                            WireKind::Sbe37CtdOdo => InstrumentKind::Sbe37Odo,
-                            WireKind::Aquadopp => InstrumentKind::Aquadopp,
-                            WireKind::Sbe37Ctd | WireKind::Unknown => InstrumentKind::Sbe37,
+                            WireKind::Sbe37CtdOdo => InstrumentModel::Sbe37Odo,
+                            WireKind::Aquadopp => InstrumentModel::Aquadopp,
+                            WireKind::Sbe37Ctd | WireKind::Unknown => InstrumentModel::Sbe37,
                         },
                         serial,
                         slot: Some(e.slot),

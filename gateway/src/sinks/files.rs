@@ -8,7 +8,7 @@
 use super::Sink;
 use crate::config::Config;
 use crate::dailyfiles::{DailyWriter, StationInfo};
-use crate::pipeline::Observation;
+use crate::observation::Observation;
 use std::io;
 use tracing::{debug, warn};
 

@@ -6,7 +6,8 @@
 //! link can steer a path (BRIEF §6).
 
 use super::Sink;
-use crate::pipeline::Observation;
+use crate::names::safe_part;
+use crate::observation::Observation;
 use protocol::time::UtcTime;
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -21,19 +22,6 @@ const MAX_OPEN: usize = 64;
 pub struct JsonlSink {
     dir: PathBuf,
     open: HashMap<PathBuf, File>,
-}
-
-/// `s` if it is a safe file-name part (`[A-Za-z0-9_-]{1,64}`), else `"invalid"`.
-pub fn safe_part(s: &str) -> &str {
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if ok {
-        s
-    } else {
-        "invalid"
-    }
 }
 
 /// The daily file of a record: `<dir>/<platform>/<YYYY>/<kind>_<serial>_<YYYYMMDD>.jsonl`

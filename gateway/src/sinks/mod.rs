@@ -6,7 +6,7 @@ pub mod files;
 pub mod jsonl;
 pub mod mqtt;
 
-use crate::pipeline::Observation;
+use crate::observation::Observation;
 
 /// A destination for observations.
 pub trait Sink: Send {

@@ -6,7 +6,7 @@
 //! Nothing from the topic or payload is trusted as a path: every name must already be a safe
 //! file-name part ([`safe_part`]), otherwise the message is rejected.
 
-use crate::sinks::jsonl::safe_part;
+use crate::names::safe_part;
 use protocol::time::UtcTime;
 use std::fmt;
 

@@ -2,7 +2,7 @@
 //! `[sinks.mqtt]`, the topic tree of `[station]`, and `[writer]`.
 
 use crate::config::Config;
-use crate::sinks::jsonl::safe_part;
+use crate::names::safe_part;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;

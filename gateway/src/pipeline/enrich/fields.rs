@@ -1,16 +1,16 @@
-//! The variables of one MicroCAT record as the daily files see them, and how they are
+//! The variables of one MicroCAT record as the science core sees them, and how they are
 //! written back into the record: derived values, then the `qc` object.
 //!
-//! Everything here follows [`crate::dailyfiles::day::build`] so that a live record and its
-//! row in the day's files agree: measured inputs are read with [`Sample::from_record`]
-//! (rounded to the files' decimals), the derived variables come from the files' own
-//! function (`dailyfiles::day::values_at`), and flags follow
-//! [`crate::dailyfiles::day::variable_flags`].
+//! Everything here comes from [`crate::science`], as the daily files do
+//! ([`crate::science::assess`]), so that a live record and its row in the day's files
+//! agree: measured inputs are read with [`Sample::from_record`] (rounded to the
+//! catalogue's decimals), the derived variables come from [`values_at`], and flags follow
+//! [`crate::science::variable_flags`].
 
-use crate::dailyfiles::day::{values_at, Sample, NVARS};
-use crate::dailyfiles::schema::{round, VARS};
 use crate::qc::{aggregate, Flag};
 use crate::record::{Record, Value};
+use crate::science::variables::index_of;
+use crate::science::{round, values_at, Sample, NVARS, VARS};
 use protocol::time::UtcTime;
 
 /// The derived fields the stage writes, in the order they appear in a record (BRIEF §4).
@@ -25,11 +25,6 @@ pub const DERIVED: [&str; 5] = [
 /// Key of the record's aggregate flag inside the `qc` object.
 pub const AGGREGATE: &str = "aggregate";
 
-/// Index of record field `field` in [`VARS`].
-pub(super) fn index(field: &str) -> Option<usize> {
-    VARS.iter().position(|v| v.field == field)
-}
-
 /// One record's variables in [`VARS`] order.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Variables {
@@ -42,14 +37,6 @@ pub(super) struct Variables {
     /// The T/C/P were all there but TEOS-10 refused them (out of range, position outside
     /// the SAAR table, no position).
     pub derive_error: bool,
-}
-
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Float(x) | Value::Fixed(x, _) => Some(*x),
-        Value::Int(i) => Some(*i as f64),
-        _ => None,
-    }
 }
 
 /// The variables of `record` at (`lat`, `lon`); `None` when it is not a measurement (no
@@ -68,7 +55,7 @@ pub(super) fn compute(record: &Record, lat: f64, lon: f64) -> Option<Variables> 
         if v.is_none() {
             *v = record
                 .get(spec.field)
-                .and_then(number)
+                .and_then(Value::as_f64)
                 .and_then(|x| round(x, spec.decimals));
         }
     }
@@ -89,7 +76,7 @@ pub(super) fn compute(record: &Record, lat: f64, lon: f64) -> Option<Variables> 
 pub(super) fn write(record: &mut Record, vars: &Variables, flags: &[Flag; NVARS]) {
     for name in DERIVED {
         let old = record.remove(name);
-        let Some(k) = index(name) else { continue };
+        let Some(k) = index_of(name) else { continue };
         let spec = VARS.get(k);
         match (
             vars.computed.get(k),
@@ -109,7 +96,7 @@ pub(super) fn write(record: &mut Record, vars: &Variables, flags: &[Flag; NVARS]
         .fields
         .iter()
         .filter_map(|(name, _)| {
-            let k = index(name)?;
+            let k = index_of(name)?;
             let spec = VARS.get(k)?;
             let flag = flags.get(k)?;
             Some((spec.field, Value::Int(flag.code().into())))

@@ -18,10 +18,10 @@
 //!   flag.
 //!
 //! Flags use the daily files' QC configuration (`[files.qc]`, default
-//! [`crate::dailyfiles::schema::default_qc`]) and rules: a variable's flag is the aggregate
-//! of its configured tests (NOT EVALUATED when it has none); a derived variable takes the
-//! worst flag of its inputs, combined with its own tests ([`variable_flags`], the rule of
-//! `dailyfiles::day::build`, shared).
+//! [`crate::science::default_qc`]) and the science core's rules: a variable's flag is the
+//! aggregate of its configured tests (NOT EVALUATED when it has none); a derived variable
+//! takes the worst flag of its inputs, combined with its own tests ([`variable_flags`], the
+//! rule the daily files apply too, [`crate::science::assess`]).
 //!
 //! **Live semantics** (where a live flag can differ from the day file's):
 //! - The sequence tests run on a per-instrument streaming state
@@ -51,10 +51,9 @@ mod tests;
 
 pub use fields::{AGGREGATE, DERIVED};
 
-use super::Observation;
-use crate::dailyfiles::day::{variable_flags, NVARS};
-use crate::dailyfiles::schema::VARS;
+use crate::observation::Observation;
 use crate::qc::{aggregate, Flag, InstrumentQc, PointFlags, QcConfig, VariableQc};
+use crate::science::{variable_flags, NVARS, VARS};
 use protocol::time::UtcTime;
 use std::collections::HashMap;
 

@@ -2,12 +2,12 @@
 //! outputs-and-qc.md §4.3 and the live semantics of the module docs.
 
 use super::*;
-use crate::config::InstrumentKind;
-use crate::dailyfiles::schema::{default_qc, round};
-use crate::pipeline::{InstrumentMeta, PlatformMeta};
+use crate::config::InstrumentModel;
+use crate::observation::{InstrumentMeta, PlatformMeta};
 use crate::qc::config::{GrossRangeConfig, RateOfChangeConfig, SpikeConfig};
 use crate::qc::VariableTests;
 use crate::record::{Record, Value};
+use crate::science::{default_qc, round};
 use std::sync::Arc;
 
 /// 2024-01-01T00:00Z, the start of the §4.3 check vectors.
@@ -28,7 +28,7 @@ fn platform(lat: f64, lon: f64) -> Arc<PlatformMeta> {
 
 fn instrument(serial: &str) -> Arc<InstrumentMeta> {
     Arc::new(InstrumentMeta {
-        kind: InstrumentKind::Sbe37Odo,
+        kind: InstrumentModel::Sbe37Odo,
         serial: serial.into(),
         slot: None,
         nominal_depth_m: 2000.0,
@@ -503,13 +503,13 @@ fn instrument_states_are_bounded() {
 }
 
 /// In time order and without the spike test, the live record carries exactly the values and
-/// flags of its row in the day's files (`dailyfiles::day::build`): the same derivation, the
-/// same tests, the same inheritance and aggregate.
+/// flags of its row in the day's files (the science core's assessment of the day,
+/// `science::assess`, which the files hold): the same derivation, the same tests, the same
+/// inheritance and aggregate.
 #[test]
 fn in_order_live_flags_equal_the_daily_files() {
-    use crate::dailyfiles::day::{build, Sample};
-    use crate::dailyfiles::{Series, StationInfo};
     use crate::qc::config::{ClimatologyPeriod, FlatLineConfig};
+    use crate::science::{assess, Context, Deployment, Sample};
     let mut qc = roc_config();
     if let Some(t) = qc.variables.get_mut("temperature_c") {
         t.spike = None;
@@ -530,9 +530,13 @@ fn in_order_live_flags_equal_the_daily_files() {
         p.instruments.push(instrument("3725001"));
         Arc::new(p)
     };
-    let series =
-        Series::for_instrument(&StationInfo::default(), &platform, &platform.instruments[0])
-            .unwrap();
+    let instrument = &platform.instruments[0];
+    let deployment = Deployment {
+        serial: &instrument.serial,
+        latitude: platform.latitude,
+        longitude: platform.longitude,
+        nominal_depth_m: instrument.nominal_depth_m,
+    };
     let mut e = Enricher::new(qc.clone());
     let mut live = Vec::new();
     let mut samples = Vec::new();
@@ -549,7 +553,7 @@ fn in_order_live_flags_equal_the_daily_files() {
         e.enrich(&mut o);
         live.push(o.record);
     }
-    let table = build(samples, &series, &qc).unwrap();
+    let table = assess(samples, &deployment, &qc, &Context::default()).unwrap();
     assert_eq!(table.rows.len(), X.len());
     let mut non_pass = 0;
     for (r, row) in live.iter().zip(&table.rows) {

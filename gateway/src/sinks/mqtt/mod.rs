@@ -46,7 +46,7 @@ pub mod topics;
 
 use crate::config::Config;
 use crate::mqtt::{self, ConnectOptions, Will};
-use crate::pipeline::Observation;
+use crate::observation::Observation;
 use crate::sinks::Sink;
 use entry::NewEntry;
 use spool::Spool;

@@ -4,8 +4,8 @@
 //! last will). Every level is checked with [`safe_part`]: nothing read from a link can add
 //! a level or a wildcard.
 
-use crate::pipeline::Observation;
-use crate::sinks::jsonl::safe_part;
+use crate::names::safe_part;
+use crate::observation::Observation;
 
 /// Topic builder for one gateway.
 #[derive(Debug, Clone)]
@@ -56,7 +56,7 @@ pub fn status_of(data_topic: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::PlatformMeta;
+    use crate::observation::PlatformMeta;
     use crate::record::Record;
     use std::sync::Arc;
 

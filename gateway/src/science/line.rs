@@ -1,5 +1,4 @@
-//! Density inversion across a mooring line's instruments (QARTOD test 13) for the daily
-//! files: the records of one poll are matched by time, ordered vertically, and each
+//! Density inversion across a mooring line's instruments (QARTOD test 13): the records of one poll are matched by time, ordered vertically, and each
 //! record's σθ is compared with its vertical neighbours' by
 //! [`crate::qc::series::density_inversion`].
 //!
@@ -22,8 +21,10 @@
 //! keeps the worse. A record with no other instrument matched is NOT EVALUATED; a record
 //! without σθ is MISSING.
 
-use super::day::{self, Sample};
-use super::meta::Series;
+use super::deployment::Deployment;
+use super::derived::values_at;
+use super::sample::{dedup, Sample};
+use super::variables::{DEPTH, NVARS, SIGMA_THETA};
 use crate::qc::config::DensityInversionConfig;
 use crate::qc::point::median_interval_s;
 use crate::qc::{self, Flag, QcError};
@@ -53,19 +54,19 @@ pub struct LineSeries {
 }
 
 impl LineSeries {
-    /// The points of `series`' `samples` (any order, repeats allowed: de-duplicated as the
-    /// daily files are, with the same derived values).
-    pub fn of(series: &Series, samples: &[Sample]) -> LineSeries {
-        let points = day::dedup(samples.to_vec())
+    /// The points of the `samples` of instrument `deployment` (any order, repeats
+    /// allowed: de-duplicated as a series is assessed, with the same derived values).
+    pub fn of(deployment: &Deployment<'_>, samples: &[Sample]) -> LineSeries {
+        let points = dedup(samples.to_vec())
             .samples
             .iter()
             .map(|s| {
-                let (values, _) = day::values_of(s, series);
-                day::line_point(s.time, &values, series)
+                let (values, _) = values_at(s, deployment.latitude, deployment.longitude);
+                line_point(s.time, &values, deployment.nominal_depth_m)
             })
             .collect();
         LineSeries {
-            serial: series.serial.clone(),
+            serial: deployment.serial.to_owned(),
             points,
         }
     }
@@ -81,6 +82,17 @@ impl LineSeries {
             (b, a) => b.or(a),
         };
         best.filter(|p| accept(dt(p)))
+    }
+}
+
+/// The point the density-inversion test sees for one sample's `values` ([`super::VARS`]
+/// order): σθ at the depth from pressure, or at `nominal_depth_m` when there is no
+/// pressure.
+pub fn line_point(time: UtcTime, values: &[Option<f64>; NVARS], nominal_depth_m: f64) -> LinePoint {
+    LinePoint {
+        time,
+        depth_m: values[DEPTH].unwrap_or(nominal_depth_m),
+        sigma_theta: values[SIGMA_THETA].unwrap_or(f64::NAN),
     }
 }
 

@@ -1,7 +1,24 @@
-//! Station metadata attached to records, taken from the configuration.
+//! Observations: a record with the station metadata of where it comes from (platform,
+//! instrument, link), taken from the configuration. The pipeline produces them; the sinks,
+//! the daily files and the link tasks consume them.
 
-use crate::config::{Config, InstrumentKind, Platform};
+use crate::config::{Config, InstrumentModel, Platform};
+use crate::record::Record;
 use std::sync::Arc;
+
+/// A record and where it comes from: what every sink needs (MQTT topics, file names,
+/// ERDDAP metadata).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// The record (its JSON form is the brief's §4 record).
+    pub record: Record,
+    /// The platform it belongs to.
+    pub platform: Arc<PlatformMeta>,
+    /// The instrument, when the record is an instrument's measurement and it is known.
+    pub instrument: Option<Arc<InstrumentMeta>>,
+    /// The link it came in on.
+    pub link: Arc<str>,
+}
 
 /// What the sinks need to know about a platform.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,8 +42,8 @@ pub struct PlatformMeta {
 /// What the sinks need to know about an instrument.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstrumentMeta {
-    /// Kind from the configuration (or from the line's inventory).
-    pub kind: InstrumentKind,
+    /// Model from the configuration (or from the line's inventory).
+    pub kind: InstrumentModel,
     /// Serial number.
     pub serial: String,
     /// Slot on the acoustic line.
