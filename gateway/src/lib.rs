@@ -10,9 +10,11 @@
 
 pub mod archive;
 pub mod broker;
+pub mod clock;
 pub mod config;
 pub mod dailyfiles;
 pub mod decode;
+pub mod durable;
 pub mod links;
 pub mod mqtt;
 pub mod output;

@@ -20,9 +20,9 @@
 
 use super::options::WriterOptions;
 use super::store::{DayStore, Message, Outcome, StoreStats};
+use crate::clock;
 use crate::links::Backoff;
 use crate::mqtt::{self, Client, ConnectOptions, ErrorKind, MqttEvent, Negotiator};
-use protocol::time::UtcTime;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -77,13 +77,6 @@ pub enum WriterError {
     Tls(#[from] mqtt::tls::TlsSetupError),
 }
 
-fn now() -> UtcTime {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    UtcTime(ms)
-}
-
 /// The store thread: batches, writes durably (retrying on I/O errors until it works or the
 /// writer stops), reports each copy as durable.
 fn store_loop(
@@ -110,7 +103,7 @@ fn store_loop(
             .collect();
         let mut delay = Duration::from_millis(500);
         let outcomes = loop {
-            match store.store(&msgs, now()) {
+            match store.store(&msgs, clock::now()) {
                 Ok(o) => break Some(o),
                 Err(e) => {
                     error!(error = %e, messages = msgs.len(), retry_in = ?delay, "cannot store: nothing of this batch is acknowledged; retrying");
