@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod archive;
+#[cfg(feature = "demo")]
 pub mod broker;
 pub mod clock;
 pub mod config;

@@ -14,6 +14,8 @@ use gateway::decode::{DecodeError, Format};
 use gateway::output::{write_csv, write_jsonl};
 
 mod commands;
+#[cfg(feature = "demo")]
+mod demo;
 
 /// Albatross telemetry gateway (EMSO Ligure Ouest).
 #[derive(Debug, Parser)]
@@ -29,6 +31,7 @@ enum Command {
     Run(RunArgs),
     /// Everything on this machine: the simulated ALBATROSS line over loopback TCP, an
     /// embedded MQTT broker and the gateway, writing under ./albatross-data.
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// Decode an instrument file to records on stdout (summary and problems on stderr).
     Decode(DecodeArgs),
@@ -71,6 +74,7 @@ struct WriterArgs {
     log_format: LogFormat,
 }
 
+#[cfg(feature = "demo")]
 #[derive(Debug, Args)]
 struct DemoArgs {
     /// Where the demo writes (archive, records, spool).
@@ -159,9 +163,10 @@ fn main() -> ExitCode {
             init_logs(args.log_format);
             commands::run(&args.config)
         }
+        #[cfg(feature = "demo")]
         Command::Demo(args) => {
             init_logs(args.log_format);
-            commands::demo(&args.data_dir, args.speed, args.seconds)
+            demo::demo(&args.data_dir, args.speed, args.seconds)
         }
         Command::Writer(args) => {
             init_logs(args.log_format);
