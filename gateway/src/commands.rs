@@ -135,7 +135,7 @@ pub fn replay(
             return ExitCode::from(2);
         }
     };
-    let r = match gateway::replay::replay(&data, config.as_ref(), carries, serial) {
+    let r = match gateway::offline_replay::replay(&data, config.as_ref(), carries, serial) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("albatross replay: {}: {e}", path.display());
