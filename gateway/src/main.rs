@@ -149,11 +149,18 @@ struct DecodeArgs {
     /// The file to decode.
     file: PathBuf,
     /// Input format; `auto` recognises it from the content.
-    #[arg(long, value_enum, default_value_t = Format::Auto)]
+    #[arg(long, value_parser = format_parser(), default_value = "auto")]
     format: Format,
     /// Output encoding.
     #[arg(long, value_enum, default_value_t = Output::Jsonl)]
     output: Output,
+}
+
+/// `--format`: every [`Format`] by name, with its summary in `--help`.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    PossibleValuesParser::new(Format::ALL.map(|f| PossibleValue::new(f.name()).help(f.summary())))
+        .try_map(|name| name.parse::<Format>())
 }
 
 fn main() -> ExitCode {
