@@ -24,9 +24,10 @@
 //! - **Appending** ([`open_append`] or [`create_new`], then [`append`]): a new file's
 //!   directory entry (and each directory created for it) is fsynced before the file is
 //!   returned, and [`append`] returns once the bytes are on disk (`fdatasync`). The raw
-//!   archive (a byte is safe before the decoder sees it), the spool's segments (the
-//!   gateway's durability point for MQTT), and the writer's day files and rejected
-//!   messages (a message is acknowledged to the broker after it) all append this way.
+//!   archive (a byte is safe before the decoder sees it), the record files of the
+//!   JSON-lines sink and the spool's segments (a link's state checkpoint moves past a
+//!   record once its sinks stored it), and the writer's day files and rejected messages
+//!   (a message is acknowledged to the broker after it) all append this way.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
