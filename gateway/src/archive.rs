@@ -2,13 +2,15 @@
 //! daily files `<dir>/<link>/<YYYYMMDD>.cap` of the capture format (`captures/FORMAT.md`),
 //! so that any day can be replayed (`albatross replay`) or reprocessed.
 //!
-//! Promise: [`Archive::append`] returns only after the bytes are on disk (`fdatasync`);
+//! Promise: [`Archive::append`] returns only after the bytes are on disk
+//! ([`durable::append`], and a new day file's directory entry is fsynced);
 //! the link task calls it before it feeds the bytes to the decoder, so nothing derived
 //! from a byte is acknowledged downstream before the byte itself is safe.
 
+use crate::durable;
 use protocol::capture::{write_record_header, Direction, MAGIC};
 use protocol::time::UtcTime;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -41,9 +43,8 @@ impl Archive {
         }
         let day = time.unix_seconds().div_euclid(86_400);
         if self.open.as_ref().map(|(d, _)| *d) != Some(day) {
-            std::fs::create_dir_all(&self.dir)?;
-            let path = self.day_file(day);
-            let mut file = OpenOptions::new().create(true).append(true).open(&path)?;
+            // a new day file's directory entry is durable before its first record
+            let mut file = durable::open_append(&self.day_file(day))?;
             if file.metadata()?.len() == 0 {
                 file.write_all(MAGIC)?;
                 writeln!(
@@ -51,10 +52,6 @@ impl Archive {
                     "# albatross raw archive, link {}",
                     self.dir.file_name().and_then(|n| n.to_str()).unwrap_or("?")
                 )?;
-            }
-            // sync the directory entry of a new file too
-            if let Ok(d) = File::open(&self.dir) {
-                let _ = d.sync_all();
             }
             self.open = Some((day, file));
         }
@@ -68,8 +65,7 @@ impl Archive {
         record.extend_from_slice(header.as_bytes());
         record.extend_from_slice(bytes);
         record.push(b'\n');
-        file.write_all(&record)?;
-        file.sync_data()
+        durable::append(file, &record)
     }
 }
 

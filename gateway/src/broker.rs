@@ -1,5 +1,6 @@
 //! An embedded MQTT broker (rumqttd) on loopback, for `albatross demo` and tests. Production
 //! deployments use a real broker (mosquitto); this one keeps sessions in memory only.
+//! Compiled only with the `demo` cargo feature.
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};

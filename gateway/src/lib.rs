@@ -19,32 +19,40 @@
 //! - [`pipeline`]: per-link decoders (modem, instrument) and the enrichment stage.
 //! - [`links`]: link tasks moving bytes between transports, the archive and the decoders.
 //! - [`archive`]: the raw archive of every link's bytes.
-//! - [`service`]: `albatross run`, wiring links and sinks; [`replay`]: `albatross replay`.
+//! - [`service`]: `albatross run`, wiring links and sinks.
+//! - [`offline_replay`]: `albatross replay`, a capture through the live decoders and
+//!   enrichment, offline (a link whose *transport* is a capture is [`links`]' replay).
+//! - [`clock`]: the only reading of the wall clock; [`durable`]: the only fsyncs.
 //!
 //! Outputs:
 //! - [`sinks`]: where observations go (JSON-lines files, MQTT, daily files).
 //! - [`dailyfiles`]: the daily CSV + NetCDF files for ERDDAP (tables, CSV, NetCDF,
 //!   attributes, ERDDAP entries, atomic writes).
 //! - [`output`]: JSON-lines and CSV writers for `albatross decode`.
-//! - [`mqtt`]: the MQTT client; [`broker`]: an embedded broker for `demo` and tests.
+//! - [`mqtt_client`]: the one MQTT client (3.1.1 and 5) of the publisher sink
+//!   ([`sinks::mqtt`]) and of the writer; `broker` (feature `demo`): an embedded broker
+//!   for `demo` and tests.
 //! - [`writer`]: `albatross writer`, the shore-side MQTT subscriber that stores records.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod archive;
+#[cfg(feature = "demo")]
 pub mod broker;
+pub mod clock;
 pub mod config;
 pub mod dailyfiles;
 pub mod decode;
+pub mod durable;
 pub mod links;
-pub mod mqtt;
+pub mod mqtt_client;
 pub mod names;
 pub mod observation;
+pub mod offline_replay;
 pub mod output;
 pub mod pipeline;
 pub mod qc;
 pub mod record;
-pub mod replay;
 pub mod science;
 pub mod seawater;
 pub mod service;

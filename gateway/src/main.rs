@@ -14,6 +14,8 @@ use gateway::decode::{DecodeError, Format};
 use gateway::output::{write_csv, write_jsonl};
 
 mod commands;
+#[cfg(feature = "demo")]
+mod demo;
 
 /// Albatross telemetry gateway (EMSO Ligure Ouest).
 #[derive(Debug, Parser)]
@@ -29,6 +31,7 @@ enum Command {
     Run(RunArgs),
     /// Everything on this machine: the simulated ALBATROSS line over loopback TCP, an
     /// embedded MQTT broker and the gateway, writing under ./albatross-data.
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// Decode an instrument file to records on stdout (summary and problems on stderr).
     Decode(DecodeArgs),
@@ -71,6 +74,7 @@ struct WriterArgs {
     log_format: LogFormat,
 }
 
+#[cfg(feature = "demo")]
 #[derive(Debug, Args)]
 struct DemoArgs {
     /// Where the demo writes (archive, records, spool).
@@ -145,11 +149,18 @@ struct DecodeArgs {
     /// The file to decode.
     file: PathBuf,
     /// Input format; `auto` recognises it from the content.
-    #[arg(long, value_enum, default_value_t = Format::Auto)]
+    #[arg(long, value_parser = format_parser(), default_value = "auto")]
     format: Format,
     /// Output encoding.
     #[arg(long, value_enum, default_value_t = Output::Jsonl)]
     output: Output,
+}
+
+/// `--format`: every [`Format`] by name, with its summary in `--help`.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    PossibleValuesParser::new(Format::ALL.map(|f| PossibleValue::new(f.name()).help(f.summary())))
+        .try_map(|name| name.parse::<Format>())
 }
 
 fn main() -> ExitCode {
@@ -159,9 +170,10 @@ fn main() -> ExitCode {
             init_logs(args.log_format);
             commands::run(&args.config)
         }
+        #[cfg(feature = "demo")]
         Command::Demo(args) => {
             init_logs(args.log_format);
-            commands::demo(&args.data_dir, args.speed, args.seconds)
+            demo::demo(&args.data_dir, args.speed, args.seconds)
         }
         Command::Writer(args) => {
             init_logs(args.log_format);

@@ -171,6 +171,7 @@ fn run_refuses_a_broken_configuration_naming_file_line_and_field() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[cfg(feature = "demo")]
 #[test]
 fn demo_produces_records_within_a_minute() {
     let dir = temp_dir("cli-demo");

@@ -23,8 +23,9 @@ fn config() -> Config {
 
 fn observations(config: &Config) -> Vec<Observation> {
     let data = std::fs::read(root().join("captures/clean-day.cap")).unwrap();
-    let r = gateway::replay::replay(&data, Some(config), gateway::config::Carries::Modem, None)
-        .unwrap();
+    let r =
+        gateway::offline_replay::replay(&data, Some(config), gateway::config::Carries::Modem, None)
+            .unwrap();
     assert!(r.error.is_none());
     r.output.observations
 }

@@ -531,10 +531,15 @@ fn clean_day_with_density_inversion() {
     let mut config = Config::load(&root.join("gateway/albatross.example.toml")).unwrap();
     config.files.qc.density_inversion = Some(DI);
     let data = std::fs::read(root.join("captures/clean-day.cap")).unwrap();
-    let obs = gateway::replay::replay(&data, Some(&config), gateway::config::Carries::Modem, None)
-        .unwrap()
-        .output
-        .observations;
+    let obs = gateway::offline_replay::replay(
+        &data,
+        Some(&config),
+        gateway::config::Carries::Modem,
+        None,
+    )
+    .unwrap()
+    .output
+    .observations;
     let station = StationInfo::from(&config.station);
     let a = tmp("clean-a");
     let writer = DailyWriter::new(&a, config.files.qc.clone());

@@ -89,6 +89,8 @@ fn mosquitto_gets_mqtt5_by_default_and_311_when_asked() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Needs the embedded broker, which only the `demo` feature builds.
+#[cfg(feature = "demo")]
 #[test]
 fn auto_falls_back_to_311_on_a_broker_without_mqtt5() {
     let dir = temp_dir("mqtt-v311");

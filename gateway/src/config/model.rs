@@ -410,7 +410,7 @@ pub struct MqttSink {
     /// MQTT version: `"auto"` (5 where the broker speaks it, else 3.1.1), `"5"`, `"3.1.1"`.
     /// Also used by `albatross writer`.
     #[serde(default)]
-    pub protocol: crate::mqtt::Protocol,
+    pub protocol: crate::mqtt_client::Protocol,
 }
 
 fn default_topic_root() -> String {

@@ -21,8 +21,9 @@ pub use report::{Issue, Report};
 
 use crate::record::Record;
 
-/// The input formats `albatross decode` understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The input formats `albatross decode` understands (the command line parses them by
+/// [`Format::name`] through [`std::str::FromStr`]: the library does not depend on clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Recognise the format from the content.
     Auto,
@@ -45,6 +46,44 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 9] = [
+        Format::Auto,
+        Format::Sbe37Ascii,
+        Format::Sbe37Im,
+        Format::Sbe37Hex,
+        Format::Sbe37OoiIm,
+        Format::OoiCtdmo,
+        Format::Nortek,
+        Format::Optode,
+        Format::Cstar,
+    ];
+
+    /// One line saying what the format is (the `--format` help).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Format::Auto => "Recognise the format from the content",
+            Format::Sbe37Ascii => {
+                "SBE 37 real-time converted decimal lines (`24.8339,  0.97795, …, 07 Jan 2000, 04:51:39`)"
+            }
+            Format::Sbe37Im => "SBE 37 inductive-modem replies (`ii, nnnnn, …` or ` nnnnn, …`)",
+            Format::Sbe37Hex => {
+                "SBE 37 memory upload `.hex` (`*` header with calibration, one hex scan per line)"
+            }
+            Format::Sbe37OoiIm => {
+                "SBE 37-IM `#MCAT Status … #Begin Data` dump made by an IM controller (OOI imodem)"
+            }
+            Format::OoiCtdmo => {
+                "OOI SIO controller blocks of a line of SBE 37-IM (`ctdmo` CT/CO records)"
+            }
+            Format::Nortek => "Nortek classic binary (Aquadopp, Aquadopp Profiler, AWAC, HR, Vector)",
+            Format::Optode => {
+                "Aanderaa oxygen optode lines (3830/3835/4330/4531/4831), with or without logger prefix"
+            }
+            Format::Cstar => "WET Labs C-Star transmissometer lines (`CST-2405PR  11531 …`)",
+        }
+    }
+
     /// The name used on the command line (`sbe37-hex`, `nortek`, …).
     pub fn name(self) -> &'static str {
         match self {
@@ -58,6 +97,23 @@ impl Format {
             Format::Optode => "optode",
             Format::Cstar => "cstar",
         }
+    }
+}
+
+/// A format name that is none of [`Format::name`]'s.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format {0:?}")]
+pub struct UnknownFormat(pub String);
+
+impl std::str::FromStr for Format {
+    type Err = UnknownFormat;
+
+    /// The format called `name` ([`Format::name`], exactly).
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| UnknownFormat(name.to_owned()))
     }
 }
 
@@ -144,4 +200,20 @@ pub fn nortek_record(
 /// The serial number a Nortek hardware configuration gives.
 pub fn nortek_serial(hw: &protocol::instruments::nortek::HardwareConfiguration) -> String {
     nortek::serial_of(hw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_format_parses_back_from_its_name_and_only_from_it() {
+        for f in Format::ALL {
+            assert_eq!(f.name().parse::<Format>(), Ok(f));
+        }
+        assert_eq!(
+            "SBE37-HEX".parse::<Format>(),
+            Err(UnknownFormat("SBE37-HEX".into()))
+        );
+    }
 }

@@ -15,10 +15,7 @@ pub struct Backoff {
 impl Backoff {
     /// A backoff starting at `min`.
     pub fn new(min: Duration, max: Duration) -> Self {
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0x9E37_79B9, |d| d.as_nanos() as u64)
-            | 1;
+        let seed = crate::clock::jitter_seed();
         Backoff {
             min,
             max,

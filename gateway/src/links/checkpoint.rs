@@ -17,6 +17,7 @@
 //! If the sink task drops a batch without acknowledging it (it panicked, or stopped), the
 //! file is never moved again in this run: a restart re-decodes from the last safe state.
 
+use crate::durable;
 use crate::observation::Observation;
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -162,8 +163,9 @@ impl Checkpoints {
         self.ready = None;
     }
 
-    /// Stores the newest acknowledged state if the file does not hold it yet (temp file +
-    /// fsync + rename); on failure it is tried again at the next call.
+    /// Stores the newest acknowledged state if the file does not hold it yet
+    /// ([`crate::durable::replace`]: never empty nor torn, durable on return); on failure
+    /// it is tried again at the next call.
     pub(super) async fn save(&mut self) {
         let Some(path) = self.path.clone() else {
             return;
@@ -175,9 +177,7 @@ impl Checkpoints {
             return;
         }
         let text = state.clone();
-        let r =
-            tokio::task::spawn_blocking(move || super::write_atomically(&path, text.as_bytes()))
-                .await;
+        let r = tokio::task::spawn_blocking(move || durable::replace(&path, text.as_bytes())).await;
         match r {
             Ok(Ok(())) => self.saved = Some(state),
             Ok(Err(e)) => {

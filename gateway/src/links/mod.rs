@@ -19,6 +19,7 @@ pub use checkpoint::Batch;
 pub use replay::replay_capture;
 
 use crate::archive::Archive;
+use crate::clock::now;
 use crate::config::{Parity, SerialTransport};
 use crate::pipeline::{LinkDecoder, Notice, Output};
 use checkpoint::Checkpoints;
@@ -29,14 +30,6 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{info, warn};
-
-/// The current time as a [`UtcTime`] (the only clock read in the gateway's pipeline).
-pub fn now() -> UtcTime {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    UtcTime::from_unix_millis(ms)
-}
 
 /// Where a link's bytes come from.
 #[derive(Debug, Clone)]
@@ -241,19 +234,6 @@ impl LinkTask {
         st.checkpoints.finish().await;
         info!(link = %name, "stopped: {}", st.decoder.summary());
     }
-}
-
-/// Writes `bytes` to `path` through a synced temporary file and a rename.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
 }
 
 fn open_serial(cfg: &SerialTransport) -> std::io::Result<tokio_serial::SerialStream> {

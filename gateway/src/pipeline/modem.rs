@@ -277,7 +277,7 @@ impl LinkDecoder for ModemDecoder {
     }
 
     fn restore(&mut self, state: &str) {
-        let now = crate::links::now();
+        let now = crate::clock::now();
         for line in state.lines() {
             let mut words = line.split_whitespace();
             let kind = words.next();

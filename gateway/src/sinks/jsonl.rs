@@ -6,11 +6,12 @@
 //! link can steer a path (BRIEF §6).
 
 use super::Sink;
+use crate::durable;
 use crate::names::safe_part;
 use crate::observation::Observation;
 use protocol::time::UtcTime;
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -80,12 +81,14 @@ impl Sink for JsonlSink {
             let path = self.path_of(o);
             if !self.open.contains_key(&path) {
                 if self.open.len() >= MAX_OPEN {
+                    // lines of this batch may be unsynced yet: sync before closing
+                    for f in self.open.values() {
+                        f.sync_data()?;
+                    }
                     self.open.clear();
                 }
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                let f = OpenOptions::new().create(true).append(true).open(&path)?;
+                // a new file's directory entry (and new directories) durable before use
+                let f = durable::open_append(&path)?;
                 self.open.insert(path.clone(), f);
             }
             let line = o.record.to_json() + "\n";

@@ -30,7 +30,7 @@ pub struct WriterOptions {
     /// MQTT keep-alive.
     pub keep_alive: Duration,
     /// MQTT version choice (`[sinks.mqtt] protocol`).
-    pub protocol: crate::mqtt::Protocol,
+    pub protocol: crate::mqtt_client::Protocol,
     /// CA file for TLS (`[sinks.mqtt] ca_file`).
     pub ca_file: Option<PathBuf>,
 }

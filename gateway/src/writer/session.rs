@@ -16,13 +16,13 @@
 //!
 //! Only this task calls `EventLoop::poll`, and it never publishes: the client is used only
 //! with the non-blocking `try_*` calls (rumqttc #1025). The connection is MQTT 5 where the
-//! broker speaks it, else 3.1.1 ([`crate::mqtt::Negotiator`]); TLS when `ca_file` is set.
+//! broker speaks it, else 3.1.1 ([`crate::mqtt_client::Negotiator`]); TLS when `ca_file` is set.
 
 use super::options::WriterOptions;
 use super::store::{DayStore, Message, Outcome, StoreStats};
+use crate::clock;
 use crate::links::Backoff;
-use crate::mqtt::{self, Client, ConnectOptions, ErrorKind, MqttEvent, Negotiator};
-use protocol::time::UtcTime;
+use crate::mqtt_client::{self, Client, ConnectOptions, ErrorKind, MqttEvent, Negotiator};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -74,14 +74,7 @@ pub enum WriterError {
     Store(String),
     /// The CA file of `[sinks.mqtt] ca_file` cannot be used.
     #[error("sinks.mqtt.ca_file {0}")]
-    Tls(#[from] mqtt::tls::TlsSetupError),
-}
-
-fn now() -> UtcTime {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    UtcTime(ms)
+    Tls(#[from] mqtt_client::tls::TlsSetupError),
 }
 
 /// The store thread: batches, writes durably (retrying on I/O errors until it works or the
@@ -110,7 +103,7 @@ fn store_loop(
             .collect();
         let mut delay = Duration::from_millis(500);
         let outcomes = loop {
-            match store.store(&msgs, now()) {
+            match store.store(&msgs, clock::now()) {
                 Ok(o) => break Some(o),
                 Err(e) => {
                     error!(error = %e, messages = msgs.len(), retry_in = ?delay, "cannot store: nothing of this batch is acknowledged; retrying");
@@ -212,7 +205,7 @@ fn connect_options(o: &WriterOptions) -> Result<ConnectOptions, WriterError> {
         tls: o
             .ca_file
             .as_deref()
-            .map(mqtt::tls::from_ca_file)
+            .map(mqtt_client::tls::from_ca_file)
             .transpose()?,
         will: None,
         manual_acks: true,
@@ -235,7 +228,7 @@ pub async fn run(
     let filter = opts.subscription();
     let connect = connect_options(&opts)?;
     let mut negotiator = Negotiator::new(opts.protocol);
-    let (mut client, mut eventloop) = mqtt::connect(&connect, negotiator.version());
+    let (mut client, mut eventloop) = mqtt_client::connect(&connect, negotiator.version());
     let (store_tx, store_rx) = mpsc::channel::<Received>(CHANNEL);
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Vec<Durable>>();
     let stop = Arc::new(AtomicBool::new(false));
@@ -336,7 +329,7 @@ pub async fn run(
                     let tried = eventloop.version();
                     eventloop.discard_pending();
                     if negotiator.failed(&e, handshake) {
-                        (client, eventloop) = mqtt::connect(&connect, negotiator.version());
+                        (client, eventloop) = mqtt_client::connect(&connect, negotiator.version());
                         warn!("the broker does not speak MQTT {tried} ({e}); using MQTT {}", negotiator.version());
                     }
                     match e.kind {

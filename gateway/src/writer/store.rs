@@ -16,11 +16,12 @@
 //!   (day of receipt): counted and kept, never silently dropped.
 
 use super::message::{accept, Accepted};
+use crate::durable;
 use crate::sinks::jsonl::day_file;
 use protocol::time::UtcTime;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::hash::{Hash, Hasher};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -129,51 +130,9 @@ fn key_of(time: Option<UtcTime>, line: &str) -> Key {
     }
 }
 
-/// Creates `dir` and its missing parents, and fsyncs the parent of each directory created,
-/// so that a new directory entry survives a power cut.
-fn create_dirs(dir: &Path) -> io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    if let Some(parent) = dir.parent() {
-        create_dirs(parent)?;
-    }
-    match std::fs::create_dir(dir) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
-        Err(e) => return Err(e),
-    }
-    if let Some(parent) = dir.parent() {
-        sync_dir(parent)?;
-    }
-    Ok(())
-}
-
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    let d = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    File::open(d)?.sync_all()
-}
-
 /// Opens (or creates) a day file, cuts a torn last line and loads its keys.
 fn open_day_file(path: &Path) -> io::Result<DayFile> {
-    let created = !path.exists();
-    if let Some(parent) = path.parent() {
-        create_dirs(parent)?;
-    }
-    let mut file = OpenOptions::new()
-        .create(true)
-        .read(true)
-        .append(true)
-        .open(path)?;
-    if created {
-        if let Some(parent) = path.parent() {
-            sync_dir(parent)?;
-        }
-    }
+    let mut file = durable::open_append(path)?;
     let mut keys = HashMap::new();
     let mut good_len = 0u64;
     let mut reader = BufReader::new(&file);
@@ -328,21 +287,17 @@ impl DayStore {
 
     fn write_rejected(&mut self, items: &[serde_json::Value], now: UtcTime) -> io::Result<()> {
         let (y, m, d, ..) = now.to_civil();
-        let dir = self.dir.join("rejected");
-        create_dirs(&dir)?;
-        let path = dir.join(format!("{y:04}{m:02}{d:02}.jsonl"));
-        let created = !path.exists();
-        let mut f = OpenOptions::new().create(true).append(true).open(&path)?;
+        let path = self
+            .dir
+            .join("rejected")
+            .join(format!("{y:04}{m:02}{d:02}.jsonl"));
+        let mut f = durable::open_append(&path)?;
         let mut text = String::new();
         for v in items {
             text.push_str(&v.to_string());
             text.push('\n');
         }
-        f.write_all(text.as_bytes())?;
-        f.sync_data()?;
-        if created {
-            sync_dir(&dir)?;
-        }
+        durable::append(&mut f, text.as_bytes())?;
         for v in items {
             warn!(file = %path.display(), "message rejected: {}", v["reason"]);
         }

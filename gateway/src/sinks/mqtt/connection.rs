@@ -1,6 +1,6 @@
 //! The task that owns the MQTT event loop: it connects, reconnects with exponential
 //! backoff and jitter (0.5 s → 60 s, reset on CONNACK), negotiates the protocol version
-//! ([`crate::mqtt::Negotiator`]), and forwards what the publisher needs (connected,
+//! ([`crate::mqtt_client::Negotiator`]), and forwards what the publisher needs (connected,
 //! disconnected, pkid assigned, PUBACK) over a channel.
 //!
 //! rumqttc keeps unacknowledged publishes in `EventLoop::pending` and drops them when the
@@ -10,7 +10,9 @@
 //! unacknowledged record as unsent and re-reads it from the spool after the next CONNACK.
 
 use crate::links::Backoff;
-use crate::mqtt::{self, Client, ConnectOptions, ErrorKind, MqttEvent, Negotiator, Protocol};
+use crate::mqtt_client::{
+    self, Client, ConnectOptions, ErrorKind, MqttEvent, Negotiator, Protocol,
+};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -92,7 +94,7 @@ pub struct Driver {
     /// Version choice.
     pub protocol: Protocol,
     /// The event loop of the first attempt (its client is in the gate).
-    pub event_loop: mqtt::EventLoop,
+    pub event_loop: mqtt_client::EventLoop,
     /// Broker `host:port`, for the log.
     pub broker: String,
     /// Shared with the publisher.
@@ -156,7 +158,7 @@ impl Driver {
                     }
                     let tried = event_loop.version();
                     if negotiator.failed(&e, !connected) {
-                        let (client, el) = mqtt::connect(&options, negotiator.version());
+                        let (client, el) = mqtt_client::connect(&options, negotiator.version());
                         gate.replace(client);
                         event_loop = el;
                         warn!(

@@ -22,7 +22,7 @@
 //!
 //! # Tasks
 //! - the event-loop task ([`connection::Driver`]) owns the MQTT event loop
-//!   ([`crate::mqtt`]): connects with a fixed client id and a persistent session (MQTT 5
+//!   ([`crate::mqtt_client`]): connects with a fixed client id and a persistent session (MQTT 5
 //!   where the broker speaks it, else 3.1.1), reconnects with exponential backoff and
 //!   jitter (0.5 s → 60 s, reset on CONNACK), logs a refused CONNACK as a clear error
 //!   ("broker refused the connection: bad user name or password") once per attempt;
@@ -45,7 +45,7 @@ pub mod spool;
 pub mod topics;
 
 use crate::config::Config;
-use crate::mqtt::{self, ConnectOptions, Will};
+use crate::mqtt_client::{self, ConnectOptions, Will};
 use crate::observation::Observation;
 use crate::sinks::Sink;
 use entry::NewEntry;
@@ -69,7 +69,7 @@ pub enum MqttSetupError {
     Spool(#[from] spool::SpoolError),
     /// The CA file could not be read or holds no usable certificate.
     #[error("sinks.mqtt.ca_file {0}")]
-    Tls(#[from] mqtt::tls::TlsSetupError),
+    Tls(#[from] mqtt_client::tls::TlsSetupError),
 }
 
 /// The sink half: appends to the spool and wakes the publisher.
@@ -177,7 +177,7 @@ pub fn start(
         tls: m
             .ca_file
             .as_deref()
-            .map(mqtt::tls::from_ca_file)
+            .map(mqtt_client::tls::from_ca_file)
             .transpose()?,
         will: Some(Will {
             topic: topics.online(),
@@ -204,7 +204,8 @@ pub fn start(
     );
     let spool = Arc::new(Mutex::new(spool));
     let protocol = m.protocol;
-    let (client, event_loop) = mqtt::connect(&options, mqtt::Negotiator::new(protocol).version());
+    let (client, event_loop) =
+        mqtt_client::connect(&options, mqtt_client::Negotiator::new(protocol).version());
     let gate = Arc::new(connection::Gate::new(client));
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     let (wake_tx, wake_rx) = mpsc::channel(1);

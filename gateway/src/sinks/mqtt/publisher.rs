@@ -7,6 +7,7 @@ use super::connection::{Gate, LinkEvent};
 use super::entry::Entry;
 use super::spool::Spool;
 use super::topics::status_of;
+use crate::clock;
 use protocol::time::UtcTime;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -75,13 +76,6 @@ fn lock(spool: &Mutex<Spool>) -> MutexGuard<'_, Spool> {
     spool.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn now_utc() -> UtcTime {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    UtcTime(ms)
-}
-
 impl Publisher {
     /// Runs until the sink is dropped (then drains for up to 2 s, publishes `offline` and
     /// disconnects) or the event-loop task ends.
@@ -95,7 +89,7 @@ impl Publisher {
             records_out: 0,
             status: HashMap::new(),
             published: 0,
-            since: now_utc(),
+            since: clock::now(),
         };
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

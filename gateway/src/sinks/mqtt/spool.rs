@@ -16,11 +16,12 @@
 //! is deleted (after the watermark file is written).
 
 use super::entry::{decode, encode, Decoded, Entry, NewEntry};
+use crate::{clock, durable};
 use std::collections::BTreeSet;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufReader, Seek, SeekFrom, Write};
+use std::fs::{self, File};
+use std::io::{self, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// Default size after which a new segment is started.
 pub const SEGMENT_BYTES: u64 = 4 << 20;
@@ -99,10 +100,9 @@ pub struct Spool {
     oldest: Option<(u64, u64)>,
 }
 
+/// The wall clock in milliseconds, as stored in an entry's `appended_ms`.
 fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+    u64::try_from(clock::now().unix_millis()).unwrap_or(0)
 }
 
 fn segment_name(first: u64) -> String {
@@ -127,7 +127,7 @@ impl Spool {
         dir: &Path,
         segment_limit: u64,
     ) -> Result<(Spool, Recovery), SpoolError> {
-        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        durable::create_dirs(dir).map_err(io_err(dir))?;
         let wm_path = dir.join("acked");
         let watermark = fs::read_to_string(&wm_path)
             .ok()
@@ -222,10 +222,7 @@ impl Spool {
         let Some((file, bytes)) = self.active.as_mut() else {
             return Ok(()); // new_segment just set it
         };
-        let written = file
-            .write_all(&buf)
-            .and_then(|()| file.sync_data())
-            .map_err(io_err(&path));
+        let written = durable::append(file, &buf).map_err(io_err(&path));
         if let Err(e) = written {
             // the tail may be torn: never append after it, start a new segment next time
             self.active = None;
@@ -250,14 +247,7 @@ impl Spool {
             fs::rename(&path, &aside).map_err(io_err(&path))?;
             self.segments.retain(|s| s.path != path);
         }
-        let file = OpenOptions::new()
-            .create_new(true)
-            .append(true)
-            .open(&path)
-            .map_err(io_err(&path))?;
-        File::open(&self.dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_err(&self.dir))?;
+        let file = durable::create_new(&path).map_err(io_err(&path))?;
         self.segments.push(Segment {
             first: self.next_id,
             end: self.next_id,
@@ -365,17 +355,19 @@ impl Spool {
         self.active.is_some() && self.segments.last().is_some_and(|l| l.first == s.first)
     }
 
-    /// Writes the watermark file if it changed (write + rename; no fsync: a stale file only
-    /// causes re-sends).
+    /// Writes the watermark file if it changed ([`durable::replace_unsynced`]: atomic, no
+    /// fsync: a stale or lost file only causes re-sends).
     pub fn persist(&mut self) -> Result<(), SpoolError> {
         self.last_persist = Instant::now();
         if self.persisted == self.watermark {
             return Ok(());
         }
-        let tmp = self.dir.join("acked.tmp");
         let path = self.dir.join("acked");
-        fs::write(&tmp, format!("acked-below {}\n", self.watermark)).map_err(io_err(&tmp))?;
-        fs::rename(&tmp, &path).map_err(io_err(&path))?;
+        durable::replace_unsynced(
+            &path,
+            format!("acked-below {}\n", self.watermark).as_bytes(),
+        )
+        .map_err(io_err(&path))?;
         self.persisted = self.watermark;
         Ok(())
     }

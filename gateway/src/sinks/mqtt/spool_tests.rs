@@ -1,5 +1,7 @@
 use super::*;
 use proptest::prelude::*;
+use std::fs::OpenOptions;
+use std::io::Write;
 
 fn temp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("albatross-spool-{name}-{}", std::process::id()));
