@@ -442,3 +442,27 @@ fn example_files_section_and_sink() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&other);
 }
+
+/// The EMSO globals: the platform's `[platform.emso]` keys over `[station.emso]`.
+#[test]
+fn emso_globals_come_from_the_platform_then_the_station() {
+    let config = config();
+    let dir = tmp("emso");
+    let report = write(&dir, &config, &observations(&config));
+    let r = netcdf3::FileReader::open(&report.days[0].nc).unwrap();
+    let ds = r.data_set();
+    let global = |name: &str| ds.get_global_attr_as_string(name).unwrap_or_default();
+    assert_eq!(global("doi"), "10.17882/74513", "ALBATROSS's DOI");
+    assert_eq!(global("emso_platform_name"), "ALBATROSS");
+    assert_eq!(global("emso_site_name"), "LO", "from [station.emso]");
+    assert_eq!(global("emso_regional_facility_name"), "Ligurian Sea");
+    assert_eq!(global("license"), "CC-BY-4.0");
+    assert_eq!(global("data_mode"), "R");
+    assert_eq!(
+        ds.get_var_attr_as_string("platform_id", "cf_role")
+            .as_deref(),
+        Some("timeseries_id")
+    );
+    assert!(ds.get_var_attr("stationname", "cf_role").is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}

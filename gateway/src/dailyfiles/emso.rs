@@ -37,18 +37,25 @@ pub const COORDINATES: &str =
 pub const DEPTH_COORDINATES: &str =
     "time latitude longitude sensor_id platform_id sensor_theoric_depth";
 
+/// The (URN, URI) of NVS term `code` of `collection`: `SDN:P01::TEMPPR01`,
+/// `https://vocab.nerc.ac.uk/collection/P01/current/TEMPPR01/`.
+pub fn nvs(collection: &str, code: &str) -> (String, String) {
+    (
+        format!("SDN:{collection}::{code}"),
+        format!("https://vocab.nerc.ac.uk/collection/{collection}/current/{code}/"),
+    )
+}
+
 /// The `sdn_parameter_*` and `sdn_uom_*` attributes (urn, uri, name) of a variable.
 pub fn sdn_attributes((parameter, uom): (Code, Code)) -> Vec<(&'static str, String)> {
-    let urn = |collection: &str, code: &str| format!("SDN:{collection}::{code}");
-    let uri = |collection: &str, code: &str| {
-        format!("https://vocab.nerc.ac.uk/collection/{collection}/current/{code}/")
-    };
+    let (p_urn, p_uri) = nvs("P01", parameter.0);
+    let (u_urn, u_uri) = nvs("P06", uom.0);
     vec![
-        ("sdn_parameter_urn", urn("P01", parameter.0)),
-        ("sdn_parameter_uri", uri("P01", parameter.0)),
+        ("sdn_parameter_urn", p_urn),
+        ("sdn_parameter_uri", p_uri),
         ("sdn_parameter_name", parameter.1.to_owned()),
-        ("sdn_uom_urn", urn("P06", uom.0)),
-        ("sdn_uom_uri", uri("P06", uom.0)),
+        ("sdn_uom_urn", u_urn),
+        ("sdn_uom_uri", u_uri),
         ("sdn_uom_name", uom.1.to_owned()),
     ]
 }
@@ -57,41 +64,27 @@ pub fn sdn_attributes((parameter, uom): (Code, Code)) -> Vec<(&'static str, Stri
 /// manufacturer, serial number, mount.
 pub fn sensor_attributes(series: &Series) -> Vec<(&'static str, String)> {
     let model = super::attrs::model_name(series.kind);
-    let (sensor_type, manufacturer) = match series.kind {
-        InstrumentModel::Sbe37 | InstrumentModel::Sbe37Odo => {
-            (("130", "CTD"), ("MAN0013", "Sea-Bird Scientific"))
-        }
-        // no daily files yet for these kinds: unspecified until they get theirs
-        InstrumentModel::Aquadopp | InstrumentModel::Optode | InstrumentModel::Cstar => {
-            (("999", "unknown"), ("MAN0000", "unknown"))
-        }
-    };
-    vec![
-        ("sensor_model", model.to_owned()),
-        ("sensor_type_name", sensor_type.1.to_owned()),
-        ("sensor_type_urn", format!("SDN:L05::{}", sensor_type.0)),
-        (
-            "sensor_type_uri",
-            format!(
-                "https://vocab.nerc.ac.uk/collection/L05/current/{}/",
-                sensor_type.0
-            ),
-        ),
-        ("sensor_manufacturer_name", manufacturer.1.to_owned()),
-        (
-            "sensor_manufacturer_urn",
-            format!("SDN:L35::{}", manufacturer.0),
-        ),
-        (
-            "sensor_manufacturer_uri",
-            format!(
-                "https://vocab.nerc.ac.uk/collection/L35/current/{}/",
-                manufacturer.0
-            ),
-        ),
-        ("sensor_serial_number", series.serial.clone()),
-        ("sensor_mount", "mounted_on_mooring_line".to_owned()),
-    ]
+    let mut out = vec![("sensor_model", model.to_owned())];
+    // L05 and L35 codes only where known: the kinds without daily files get theirs with
+    // their products
+    if matches!(
+        series.kind,
+        InstrumentModel::Sbe37 | InstrumentModel::Sbe37Odo
+    ) {
+        let (type_urn, type_uri) = nvs("L05", "130");
+        let (man_urn, man_uri) = nvs("L35", "MAN0013");
+        out.extend([
+            ("sensor_type_name", "CTD".to_owned()),
+            ("sensor_type_urn", type_urn),
+            ("sensor_type_uri", type_uri),
+            ("sensor_manufacturer_name", "Sea-Bird Scientific".to_owned()),
+            ("sensor_manufacturer_urn", man_urn),
+            ("sensor_manufacturer_uri", man_uri),
+        ]);
+    }
+    out.push(("sensor_serial_number", series.serial.clone()));
+    out.push(("sensor_mount", "mounted_on_mooring_line".to_owned()));
+    out
 }
 
 #[cfg(test)]

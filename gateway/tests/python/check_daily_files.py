@@ -84,6 +84,8 @@ EMSO_COORDINATES = ["time", "depth", "latitude", "longitude", "sensor_id", "plat
 EMSO_VARIABLE_TYPES = {"coordinate", "environmental", "biological", "quality_control",
                        "sensor", "platform", "technical"}
 SDN_ATTRIBUTES = ["sdn_parameter_urn", "sdn_parameter_name", "sdn_uom_urn", "sdn_uom_name"]
+# SPDX ids of the open data licences EMSO accepts (CC-BY-4.0 recommended)
+SPDX_LICENSES = {"CC-BY-4.0", "CC0-1.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "ODbL-1.0"}
 DATACITE_ROLES = {"ContactPerson", "DataCollector", "DataCurator", "DataManager", "Distributor",
                   "Editor", "HostingInstitution", "Producer", "ProjectLeader", "ProjectManager",
                   "ProjectMember", "RegistrationAgency", "RegistrationAuthority",
@@ -103,8 +105,8 @@ def check_emso(nc_path, failures):
             v = globals_.get(name)
             if v is None or (isinstance(v, str) and not v.strip()):
                 problems.append(f"missing global attribute {name}")
-        if globals_.get("license") not in (None, "CC-BY-4.0") and "license" in globals_:
-            problems.append(f"license {globals_['license']!r} is not the SPDX id CC-BY-4.0")
+        if "license" in globals_ and globals_["license"] not in SPDX_LICENSES:
+            problems.append(f"license {globals_['license']!r} is not an SPDX id ({sorted(SPDX_LICENSES)})")
         if globals_.get("data_mode", "R") not in ("R", "P", "D", "M"):
             problems.append(f"data_mode {globals_['data_mode']!r} not R/P/D/M")
         roles = str(globals_.get("contributor_role", "")).split()
