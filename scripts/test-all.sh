@@ -43,7 +43,7 @@ step "Python cross-check tools in .venv: IOOS compliance-checker, xarray, netCDF
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/pip install -q compliance-checker==6.1.0 xarray==2025.1.2 netCDF4==1.7.2
 # gateway/tests/dailyfiles_files.rs replays captures/clean-day.cap with `albatross replay
-# --files-dir` and runs gateway/tests/python/check_daily_files.py (cf:1.6, acdd:1.3, xarray)
+# --files-dir` and runs gateway/tests/python/check_daily_files.py (cf:1.6, acdd:1.3, EMSO v1.0.7, xarray)
 # on the files; with this variable it fails, never skips, when the venv is missing
 export ALBATROSS_REQUIRE_PYTHON=1
 

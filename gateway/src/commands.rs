@@ -201,7 +201,7 @@ fn replay_files(
         return Err(ExitCode::from(2));
     }
     let writer = gateway::dailyfiles::DailyWriter::new(dir, config.files.qc.clone());
-    let station = gateway::dailyfiles::StationInfo::from(&config.station);
+    let station = gateway::dailyfiles::StationInfo::from(config);
     match writer.write_observations(&station, observations, true) {
         Ok(report) => {
             let rows: usize = report.days.iter().map(|d| d.rows).sum();

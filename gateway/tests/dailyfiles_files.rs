@@ -41,7 +41,7 @@ fn tmp(name: &str) -> PathBuf {
 
 fn write(dir: &Path, config: &Config, obs: &[Observation]) -> gateway::dailyfiles::BatchReport {
     DailyWriter::new(dir, config.files.qc.clone())
-        .write_observations(&StationInfo::from(&config.station), obs, true)
+        .write_observations(&StationInfo::from(config), obs, true)
         .unwrap()
 }
 
@@ -161,7 +161,15 @@ fn missing_oxygen_is_fill_value_and_flag_9() {
         Some(&[FILL_QC][..])
     );
     for v in ds.get_var_names() {
-        if v != "time" && v != "stationname" && v != "sensor_serial_number" {
+        if ![
+            "time",
+            "platform_id",
+            "sensor_id",
+            "stationname",
+            "sensor_serial_number",
+        ]
+        .contains(&v.as_str())
+        {
             assert!(
                 ds.get_var_attr(&v, "_FillValue").is_some(),
                 "{v} has a _FillValue"
@@ -284,7 +292,19 @@ fn erddap_entries_match_the_files() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The IOOS compliance-checker (cf:1.6, acdd:1.3) and xarray on files produced by
+/// Runs gateway/tests/python/check_daily_files.py on `dir`: (exit 0, its output).
+fn check_daily_files(python: &Path, dir: &Path) -> (bool, String) {
+    let out = std::process::Command::new(python)
+        .arg(root().join("gateway/tests/python/check_daily_files.py"))
+        .arg(dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprintln!("{text}{}", String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+/// The IOOS compliance-checker (cf:1.6, acdd:1.3), the EMSO v1.0.7 check and xarray on files produced by
 /// `albatross replay captures/clean-day.cap --config ... --files-dir DIR`. Runs when
 /// `./.venv/bin/python` exists (scripts/test-all.sh creates it); fails instead of skipping
 /// when ALBATROSS_REQUIRE_PYTHON=1.
@@ -322,16 +342,60 @@ fn compliance_checker_and_xarray_accept_the_files() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = std::process::Command::new(&python)
-        .arg(root().join("gateway/tests/python/check_daily_files.py"))
-        .arg(&dir)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{text}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "check_daily_files.py failed");
+    let (ok, text) = check_daily_files(&python, &dir);
+    assert!(ok, "check_daily_files.py failed");
     assert!(text.contains("check_daily_files: 8 of 8 files pass"));
+    assert_eq!(
+        text.matches("EMSO v1.0.7 required attributes and variables all present")
+            .count(),
+        8
+    );
+    // scores since the EMSO attributes (before: 1082/1082 with oxygen, 1078/1078 without,
+    // acdd 111/111)
+    for score in ["cf:1.6 1252/1252", "cf:1.6 1248/1248", "acdd:1.3 112/112"] {
+        assert!(text.contains(score), "{score}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
+
+    // the EMSO check names what is missing: a station without [station.emso] and
+    // [platform.emso] gives files without doi, EDMO code, ...
+    let config = config();
+    let mut station = StationInfo::from(&config);
+    station.emso = Default::default();
+    station.platform_emso.clear();
+    let one: Vec<Observation> = observations(&config)
+        .into_iter()
+        .filter(|o| o.instrument.as_ref().is_some_and(|i| i.serial == "3725004"))
+        .collect();
+    let bare = tmp("cc-bare");
+    DailyWriter::new(&bare, config.files.qc.clone())
+        .write_observations(&station, &one, true)
+        .unwrap();
+    let (ok, text) = check_daily_files(&python, &bare);
+    assert!(!ok, "{text}");
+    for name in [
+        "institution_edmo_code",
+        "institution_edmo_uri",
+        "institution_ror_uri",
+        "emso_regional_facility_name",
+        "emso_regional_facility_uri",
+        "emso_site_name",
+        "emso_site_uri",
+        "doi",
+        "license_uri",
+        "principal_investigator",
+        "principal_investigator_email",
+    ] {
+        assert!(
+            text.contains(&format!("EMSO v1.0.7: missing global attribute {name}\n")),
+            "{name} reported missing: {text}"
+        );
+    }
+    assert!(
+        text.contains("check_daily_files: 0 of 1 files pass"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&bare);
 }
 
 /// The commented `[files]` example at the end of the example configuration parses and
@@ -377,4 +441,28 @@ fn example_files_section_and_sink() {
     );
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&other);
+}
+
+/// The EMSO globals: the platform's `[platform.emso]` keys over `[station.emso]`.
+#[test]
+fn emso_globals_come_from_the_platform_then_the_station() {
+    let config = config();
+    let dir = tmp("emso");
+    let report = write(&dir, &config, &observations(&config));
+    let r = netcdf3::FileReader::open(&report.days[0].nc).unwrap();
+    let ds = r.data_set();
+    let global = |name: &str| ds.get_global_attr_as_string(name).unwrap_or_default();
+    assert_eq!(global("doi"), "10.17882/74513", "ALBATROSS's DOI");
+    assert_eq!(global("emso_platform_name"), "ALBATROSS");
+    assert_eq!(global("emso_site_name"), "LO", "from [station.emso]");
+    assert_eq!(global("emso_regional_facility_name"), "Ligurian Sea");
+    assert_eq!(global("license"), "CC-BY-4.0");
+    assert_eq!(global("data_mode"), "R");
+    assert_eq!(
+        ds.get_var_attr_as_string("platform_id", "cf_role")
+            .as_deref(),
+        Some("timeseries_id")
+    );
+    assert!(ds.get_var_attr("stationname", "cf_role").is_none());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -540,7 +540,7 @@ fn clean_day_with_density_inversion() {
     .unwrap()
     .output
     .observations;
-    let station = StationInfo::from(&config.station);
+    let station = StationInfo::from(&config);
     let a = tmp("clean-a");
     let writer = DailyWriter::new(&a, config.files.qc.clone());
     let report = writer.write_observations(&station, &obs, true).unwrap();

@@ -60,6 +60,102 @@ pub struct Station {
     /// Their e-mail.
     #[serde(default)]
     pub creator_email: String,
+    /// EMSO metadata specification v1.0.7 attributes of every daily NetCDF (`[station.emso]`),
+    /// the defaults of every platform's `[platform.emso]`.
+    #[serde(default)]
+    pub emso: EmsoMetadata,
+}
+
+/// The EMSO v1.0.7 global attributes the configuration gives (`[station.emso]`, overridden
+/// key by key by `[platform.emso]`): each key is the attribute of the same name. An absent
+/// key leaves the attribute out (or, where the files have a natural value, that value:
+/// `network` "EMSO", `contributor_*` the institution as distributor, `update_interval` the
+/// sampling interval).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmsoMetadata {
+    /// EDMO code of the institution (SeaDataNet European Directory of Marine Organisations).
+    pub institution_edmo_code: Option<String>,
+    /// Its EDMO URI.
+    pub institution_edmo_uri: Option<String>,
+    /// Its ROR URI (`https://ror.org/…`).
+    pub institution_ror_uri: Option<String>,
+    /// EMSO Regional Facility name (EMSO codes, e.g. `Ligurian Sea`).
+    pub emso_regional_facility_name: Option<String>,
+    /// Its URI (OSO ontology).
+    pub emso_regional_facility_uri: Option<String>,
+    /// EMSO site name (EMSO codes, e.g. `LO`).
+    pub emso_site_name: Option<String>,
+    /// Its URI (OSO ontology).
+    pub emso_site_uri: Option<String>,
+    /// EMSO platform name (EMSO codes, e.g. `ALBATROSS`).
+    pub emso_platform_name: Option<String>,
+    /// Its URI (OSO ontology).
+    pub emso_platform_uri: Option<String>,
+    /// Network(s) the data belong to, blank-separated (default `EMSO`).
+    pub network: Option<String>,
+    /// DOI of the dataset (e.g. `10.17882/74513`).
+    pub doi: Option<String>,
+    /// URI of the licence text (the licence itself is `[station] license`, an SPDX id).
+    pub license_uri: Option<String>,
+    /// Principal investigator's name.
+    pub principal_investigator: Option<String>,
+    /// Their e-mail.
+    pub principal_investigator_email: Option<String>,
+    /// Contributors' names, comma-separated (default the institution).
+    pub contributor_name: Option<String>,
+    /// Their DataCite roles, blank-separated, one per name (default `Distributor`).
+    pub contributor_role: Option<String>,
+    /// How often the files are updated, ISO 8601 duration or `void` (default: the day's
+    /// median sampling interval).
+    pub update_interval: Option<String>,
+    /// Project code(s) (EMSO v1.0.7 `project_code`).
+    pub project_code: Option<String>,
+    /// Project URI(s) (`project_uri`).
+    pub project_uri: Option<String>,
+}
+
+impl EmsoMetadata {
+    /// These values, each absent one taken from `defaults`.
+    pub fn or(&self, defaults: &EmsoMetadata) -> EmsoMetadata {
+        let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+        EmsoMetadata {
+            institution_edmo_code: pick(
+                &self.institution_edmo_code,
+                &defaults.institution_edmo_code,
+            ),
+            institution_edmo_uri: pick(&self.institution_edmo_uri, &defaults.institution_edmo_uri),
+            institution_ror_uri: pick(&self.institution_ror_uri, &defaults.institution_ror_uri),
+            emso_regional_facility_name: pick(
+                &self.emso_regional_facility_name,
+                &defaults.emso_regional_facility_name,
+            ),
+            emso_regional_facility_uri: pick(
+                &self.emso_regional_facility_uri,
+                &defaults.emso_regional_facility_uri,
+            ),
+            emso_site_name: pick(&self.emso_site_name, &defaults.emso_site_name),
+            emso_site_uri: pick(&self.emso_site_uri, &defaults.emso_site_uri),
+            emso_platform_name: pick(&self.emso_platform_name, &defaults.emso_platform_name),
+            emso_platform_uri: pick(&self.emso_platform_uri, &defaults.emso_platform_uri),
+            network: pick(&self.network, &defaults.network),
+            doi: pick(&self.doi, &defaults.doi),
+            license_uri: pick(&self.license_uri, &defaults.license_uri),
+            principal_investigator: pick(
+                &self.principal_investigator,
+                &defaults.principal_investigator,
+            ),
+            principal_investigator_email: pick(
+                &self.principal_investigator_email,
+                &defaults.principal_investigator_email,
+            ),
+            contributor_name: pick(&self.contributor_name, &defaults.contributor_name),
+            contributor_role: pick(&self.contributor_role, &defaults.contributor_role),
+            update_interval: pick(&self.update_interval, &defaults.update_interval),
+            project_code: pick(&self.project_code, &defaults.project_code),
+            project_uri: pick(&self.project_uri, &defaults.project_uri),
+        }
+    }
 }
 
 /// Settings of the gateway process.
@@ -102,6 +198,10 @@ pub struct Platform {
     /// The platform's instruments.
     #[serde(rename = "instrument", default)]
     pub instruments: Vec<Instrument>,
+    /// EMSO attributes of this platform's daily files (`[platform.emso]`): each key given
+    /// replaces the `[station.emso]` one.
+    #[serde(default)]
+    pub emso: EmsoMetadata,
 }
 
 /// The instrument models the gateway decodes (`kind = "sbe37"` of an `[[platform.instrument]]`):

@@ -113,3 +113,19 @@ fn unreadable_file_is_an_error() {
     let e = Config::load(Path::new("/nonexistent/albatross.toml")).unwrap_err();
     assert!(e.message.contains("cannot read"), "{e}");
 }
+
+#[test]
+fn emso_platform_keys_replace_the_station_ones() {
+    let c = Config::parse(EXAMPLE, Path::new("albatross.example.toml")).unwrap();
+    let station = &c.station.emso;
+    assert_eq!(station.emso_site_name.as_deref(), Some("LO"));
+    assert_eq!(station.doi, None, "DOIs are per platform");
+    let line = c.platform("albatross").unwrap().emso.or(station);
+    let mii = c.platform("mii").unwrap().emso.or(station);
+    assert_eq!(line.doi.as_deref(), Some("10.17882/74513"));
+    assert_eq!(mii.doi.as_deref(), Some("10.17882/75839"));
+    assert_eq!(mii.emso_platform_name.as_deref(), Some("MII"));
+    assert_eq!(line.emso_site_name, station.emso_site_name);
+    let e = err(&EXAMPLE.replacen("[station.emso]\n", "[station.emso]\ndio = \"x\"\n", 1));
+    assert!(e.to_string().contains("dio"), "{e}");
+}

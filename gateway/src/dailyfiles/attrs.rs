@@ -10,6 +10,15 @@ use crate::qc::point::median_interval_s;
 use crate::science::round;
 use crate::seawater::EQUATIONS;
 
+/// The per-time-series variables (`cdm_timeseries_variables` = `subsetVariables`), the
+/// `cf_role=timeseries_id` variable first.
+pub const TIMESERIES_VARIABLES: &str = "platform_id,sensor_id,stationname,latitude,longitude,\
+sensor_theoric_depth,sensor_serial_number";
+
+/// Where the GCMD science keywords are defined (`keywords_vocabulary_uri`).
+pub const GCMD_SCIENCE_KEYWORDS_URI: &str =
+    "https://gcmd.earthdata.nasa.gov/kms/concepts/concept_scheme/sciencekeywords";
+
 /// A global attribute value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Attr {
@@ -73,6 +82,8 @@ pub fn dataset_title(series: &Series) -> String {
 /// The global attributes, in file order.
 pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str, Attr)> {
     let st = &series.station;
+    let emso = st.emso_for(&series.platform_id);
+    let given = |v: &Option<String>| v.clone().unwrap_or_default();
     let t = |s: String| Attr::Text(s);
     let first = table.rows.first().map(|r| r.time);
     let last = table.rows.last().map(|r| r.time);
@@ -88,6 +99,15 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
     let lat = round(series.latitude, super::csv::LATLON_DECIMALS).unwrap_or(f64::NAN);
     let lon = round(series.longitude, super::csv::LATLON_DECIMALS).unwrap_or(f64::NAN);
     let z = round(series.nominal_depth_m, super::csv::NOMINAL_DEPTH_DECIMALS).unwrap_or(f64::NAN);
+    // the vertical extent is that of the depth from pressure (the EMSO `depth` coordinate,
+    // which ACDD checks it against), the nominal depth on a day without pressure
+    let [z_min, z_max] = super::netcdf::range(table.rows.iter().map(|r| {
+        r.values
+            .get(crate::science::variables::DEPTH)
+            .copied()
+            .flatten()
+    }))
+    .unwrap_or([z, z]);
     let model = model_name(series.kind);
     let day = table
         .rows
@@ -130,17 +150,18 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
          context",
         env!("CARGO_PKG_VERSION")
     );
-    let mut a: Vec<(&'static str, Attr)> = vec![
+    let mut a: Vec<(&'static str, Attr)> =
+        vec![
         ("Conventions", t("CF-1.6, ACDD-1.3".into())),
         ("featureType", t("timeSeries".into())),
         ("cdm_data_type", t("TimeSeries".into())),
         (
             "cdm_timeseries_variables",
-            t("stationname,latitude,longitude,sensor_theoric_depth,sensor_serial_number".into()),
+            t(TIMESERIES_VARIABLES.into()),
         ),
         (
             "subsetVariables",
-            t("stationname,latitude,longitude,sensor_theoric_depth,sensor_serial_number".into()),
+            t(TIMESERIES_VARIABLES.into()),
         ),
         ("title", t(title)),
         ("summary", t(summary)),
@@ -157,16 +178,31 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
             ),
         ),
         ("keywords_vocabulary", t("GCMD Science Keywords".into())),
+        ("keywords_vocabulary_uri", t(GCMD_SCIENCE_KEYWORDS_URI.into())),
+        ("keywords_uri", t(GCMD_SCIENCE_KEYWORDS_URI.into())),
+        ("keywords_type", t("theme".into())),
         (
             "id",
             t(format!("{}_{}_{day}", st.site, series.station_id())),
         ),
         ("naming_authority", t(st.site.clone())),
         ("institution", t(st.institution.clone())),
+        ("institution_edmo_code", t(given(&emso.institution_edmo_code))),
+        ("institution_edmo_uri", t(given(&emso.institution_edmo_uri))),
+        ("institution_ror_uri", t(given(&emso.institution_ror_uri))),
         ("infoUrl", t(info_url.clone())),
         ("project", t(or(&st.project, &st.name))),
+        ("project_code", t(given(&emso.project_code))),
+        ("project_uri", t(given(&emso.project_uri))),
         ("program", t("EMSO".into())),
         ("license", t(or(&st.license, "CC-BY-4.0"))),
+        ("license_uri", t(given(&emso.license_uri))),
+        ("doi", t(given(&emso.doi))),
+        ("principal_investigator", t(given(&emso.principal_investigator))),
+        (
+            "principal_investigator_email",
+            t(given(&emso.principal_investigator_email)),
+        ),
         ("creator_name", t(creator.clone())),
         ("creator_email", t(email.clone())),
         ("creator_url", t(info_url.clone())),
@@ -177,8 +213,20 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
         ("publisher_url", t(info_url)),
         ("publisher_type", t("group".into())),
         ("publisher_institution", t(st.institution.clone())),
-        ("contributor_name", t(st.institution.clone())),
-        ("contributor_role", t("Distributor".into())),
+        (
+            "contributor_name",
+            t(emso
+                .contributor_name
+                .clone()
+                .unwrap_or_else(|| st.institution.clone())),
+        ),
+        (
+            "contributor_role",
+            t(emso
+                .contributor_role
+                .clone()
+                .unwrap_or_else(|| "Distributor".into())),
+        ),
         (
             "acknowledgment",
             t(format!("{} ({})", st.name, or(&st.project, "EMSO"))),
@@ -247,8 +295,8 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
         ("geospatial_lon_max", Attr::F64(lon)),
         ("geospatial_lon_units", t("degrees_east".into())),
         ("geospatial_lon_resolution", t("point".into())),
-        ("geospatial_vertical_min", Attr::F64(z)),
-        ("geospatial_vertical_max", Attr::F64(z)),
+        ("geospatial_vertical_min", Attr::F64(z_min)),
+        ("geospatial_vertical_max", Attr::F64(z_max)),
         ("geospatial_vertical_units", t("m".into())),
         ("geospatial_vertical_positive", t("down".into())),
         ("geospatial_vertical_resolution", t("point".into())),
@@ -264,8 +312,20 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
         ("format_version", t("1.4".into())),
         ("site_code", t(st.site.clone())),
         ("platform_code", t(series.platform_id.clone())),
-        ("network", t("EMSO".into())),
-        ("update_interval", t(resolution)),
+        ("network", t(emso.network.clone().unwrap_or_else(|| "EMSO".into()))),
+        (
+            "emso_regional_facility_name",
+            t(given(&emso.emso_regional_facility_name)),
+        ),
+        (
+            "emso_regional_facility_uri",
+            t(given(&emso.emso_regional_facility_uri)),
+        ),
+        ("emso_site_name", t(given(&emso.emso_site_name))),
+        ("emso_site_uri", t(given(&emso.emso_site_uri))),
+        ("emso_platform_name", t(given(&emso.emso_platform_name))),
+        ("emso_platform_uri", t(given(&emso.emso_platform_uri))),
+        ("update_interval", t(emso.update_interval.clone().unwrap_or(resolution))),
         ("sensor_model", t(model.into())),
         ("sensor_serial_number", t(series.serial.clone())),
         ("sensor_mount", t("mounted_on_mooring_line".into())),

@@ -3,7 +3,7 @@
 //! time series per instrument), with `fileDir`/`fileNameRegex` matching
 //! [`super::Series::file_stem`] and `dataVariable`s matching [`super::netcdf::render`].
 
-use super::attrs::dataset_title;
+use super::attrs::{dataset_title, TIMESERIES_VARIABLES};
 use super::meta::{sensor_name, Series, StationInfo};
 use super::schema::AGGREGATE_QC;
 use crate::config::Config;
@@ -37,6 +37,8 @@ pub fn dataset_id(site: &str, platform: &str, sensor: &str) -> String {
 /// The file variables in file order with their ERDDAP data types.
 pub fn data_variables() -> Vec<(String, &'static str)> {
     let mut v: Vec<(String, &'static str)> = vec![
+        ("platform_id".into(), "String"),
+        ("sensor_id".into(), "String"),
         ("stationname".into(), "String"),
         ("latitude".into(), "double"),
         ("longitude".into(), "double"),
@@ -63,7 +65,7 @@ fn absolute(dir: &Path) -> PathBuf {
 /// The `<dataset>` entries for every configured instrument that gets daily files, for
 /// files under `config.files_dir()` (made absolute against the current directory).
 pub fn datasets_xml(config: &Config) -> String {
-    let station = StationInfo::from(&config.station);
+    let station = StationInfo::from(config);
     let root = absolute(&config.files_dir());
     let mut out = String::from(
         "<!-- Albatross daily files: paste inside <erddapDatasets> of ERDDAP's datasets.xml.\n     \
@@ -134,14 +136,14 @@ fn write_dataset(out: &mut String, id: &str, dir: &Path, series: &Series, serial
         ("pathRegex", ".*".to_owned()),
         ("metadataFrom", "last".to_owned()),
         ("standardizeWhat", "0".to_owned()),
-        ("sortFilesBySourceNames", "stationname time".to_owned()),
+        ("sortFilesBySourceNames", "platform_id time".to_owned()),
         ("fileTableInMemory", "false".to_owned()),
         ("testOutOfDate", "now-1day".to_owned()),
     ] {
         let _ = writeln!(out, "    <{tag}>{}</{tag}>", e(&value));
     }
     let _ = writeln!(out, "    <addAttributes>");
-    let vars = "stationname,latitude,longitude,sensor_theoric_depth,sensor_serial_number";
+    let vars = TIMESERIES_VARIABLES;
     for (name, value) in [
         ("title", title.as_str()),
         ("summary", summary.as_str()),

@@ -1,15 +1,16 @@
 //! Who and where a daily file is about: the station (`[station]` of the configuration), the
 //! platform and the instrument, and the file names that follow from them.
 
-use crate::config::{InstrumentModel, Station};
+use crate::config::{Config, EmsoMetadata, InstrumentModel, Station};
 use crate::names::safe_part;
 use crate::observation::{InstrumentMeta, Observation, PlatformMeta};
 use crate::science::Deployment;
 use protocol::time::{civil_from_days, UtcTime};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Station-level metadata (ACDD/EMSO global attributes), from the configuration's
-/// `[station]`.
+/// `[station]` and the `[platform.emso]` overrides.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StationInfo {
     /// Site id, e.g. `emso-ligure-ouest`.
@@ -28,8 +29,38 @@ pub struct StationInfo {
     pub creator_name: String,
     /// Contact e-mail.
     pub creator_email: String,
+    /// EMSO v1.0.7 attributes (`[station.emso]`).
+    pub emso: EmsoMetadata,
+    /// Per platform id, its `[platform.emso]` keys (each replaces the station's).
+    pub platform_emso: BTreeMap<String, EmsoMetadata>,
 }
 
+impl StationInfo {
+    /// The EMSO attributes of platform `platform_id`'s files: its own keys, then the
+    /// station's.
+    pub fn emso_for(&self, platform_id: &str) -> EmsoMetadata {
+        match self.platform_emso.get(platform_id) {
+            Some(p) => p.or(&self.emso),
+            None => self.emso.clone(),
+        }
+    }
+}
+
+/// The station's metadata with every platform's EMSO overrides: what the daily-file
+/// writers of a configuration use.
+impl From<&Config> for StationInfo {
+    fn from(c: &Config) -> Self {
+        let mut info = StationInfo::from(&c.station);
+        info.platform_emso = c
+            .platforms
+            .iter()
+            .map(|p| (p.id.get_ref().clone(), p.emso.clone()))
+            .collect();
+        info
+    }
+}
+
+/// The station's metadata alone (no platform overrides: see `From<&Config>`).
 impl From<&Station> for StationInfo {
     fn from(s: &Station) -> Self {
         StationInfo {
@@ -41,6 +72,8 @@ impl From<&Station> for StationInfo {
             license: s.license.clone(),
             creator_name: s.creator_name.clone(),
             creator_email: s.creator_email.clone(),
+            emso: s.emso.clone(),
+            platform_emso: BTreeMap::new(),
         }
     }
 }
@@ -127,8 +160,10 @@ impl Series {
         }
     }
 
-    /// The station id of the time series (`cf_role=timeseries_id`):
-    /// `<platform>_<SENSOR>_<serial>`.
+    /// The id of the time series (the NetCDF `platform_id`, `cf_role=timeseries_id`, and
+    /// the CSV's `stationname`): `<platform>_<SENSOR>_<serial>`, one per instrument, so
+    /// that an ERDDAP dataset holding a platform's instruments keeps its
+    /// `cdm_timeseries_variables` (depth) constant per time series.
     pub fn station_id(&self) -> String {
         format!(
             "{}_{}_{}",
@@ -136,6 +171,11 @@ impl Series {
             self.sensor,
             safe_part(&self.serial)
         )
+    }
+
+    /// The sensor id of the time series (EMSO `sensor_id`): `<SENSOR>_<serial>`.
+    pub fn sensor_id(&self) -> String {
+        format!("{}_{}", self.sensor, safe_part(&self.serial))
     }
 
     /// `<dir>/<platform>/<YYYY>/<SENSOR>_<serial>_<YYYYMMDD>` (add `.csv` or `.nc`).

@@ -18,6 +18,21 @@
 //! - [`netcdf`]: NetCDF-3 classic, CF-1.6 `timeSeries`, ACDD-1.3 and EMSO attributes
 //!   ([`attrs`]), layout frozen in [`schema`] (variables in [`crate::science::VARS`]);
 //!   [`padding`] works around a `netcdf3` writer bug.
+//! - [`emso`]: the EMSO metadata specification v1.0.7 in the variables: SeaDataNet P01/P06
+//!   URNs (the data variables' codes are in [`crate::science::VARS`]), the coordinates.
+//!
+//! **EMSO v1.0.7** (docs/products.md). The globals it requires come from
+//! `[station.emso]` with each key replaced by the platform's `[platform.emso]`
+//! ([`StationInfo::emso_for`]; build the station with `StationInfo::from(&config)` to
+//! have the platform keys); a key left out is not written. The mandatory coordinates are
+//! `time`, `depth` (the depth from pressure; the nominal depth, constant per series, is
+//! `sensor_theoric_depth` with `axis=Z`), `latitude`, `longitude`, `sensor_id`
+//! (`<SENSOR>_<serial>`) and `platform_id`, which carries `cf_role=timeseries_id` (CF allows
+//! one; `stationname` keeps its value and its CSV column): one id per instrument,
+//! `<platform>_<SENSOR>_<serial>`, so that an ERDDAP dataset of a platform's instruments
+//! keeps depth constant per time series ([`Series::station_id`]); the EMSO platform is the
+//! global `emso_platform_name`. Every variable has `variable_type`; coordinates and data
+//! variables have `sdn_parameter_*` and `sdn_uom_*`. `data_mode` is `R`.
 //! - [`atomic`]: `<name>.tmp` + fsync + rename + directory fsync; unchanged bytes are not
 //!   rewritten.
 //! - [`erddap`]: the `datasets.xml` entries matching this layout.
@@ -73,6 +88,7 @@ pub mod attrs;
 pub mod batch;
 pub mod csv;
 pub mod day;
+pub mod emso;
 pub mod erddap;
 pub mod meta;
 pub mod netcdf;

@@ -50,11 +50,19 @@ impl Seek for SharedBuf {
     }
 }
 
-/// The coordinates every data variable names.
-pub const COORDINATES: &str = "time latitude longitude sensor_theoric_depth stationname";
+pub use super::emso::COORDINATES;
+use super::emso::{sdn_attributes, sensor_attributes, DEPTH_COORDINATES};
 
 fn text(ds: &mut DataSet, var: &str, name: &str, value: &str) -> Result<(), NetcdfError> {
     ds.add_var_attr_string(var, name, value).map_err(nc)
+}
+
+/// Adds `attrs` (name, value) to variable `var`.
+fn texts(ds: &mut DataSet, var: &str, attrs: &[(&str, String)]) -> Result<(), NetcdfError> {
+    for (k, v) in attrs {
+        text(ds, var, k, v)?;
+    }
+    Ok(())
 }
 
 fn chars(s: &str) -> Vec<u8> {
@@ -64,7 +72,7 @@ fn chars(s: &str) -> Vec<u8> {
 }
 
 /// `[min, max]` of the present values, if any.
-fn range(values: impl Iterator<Item = Option<f64>>) -> Option<[f64; 2]> {
+pub fn range(values: impl Iterator<Item = Option<f64>>) -> Option<[f64; 2]> {
     values.flatten().fold(None, |acc, x| match acc {
         None => Some([x, x]),
         Some([lo, hi]) => Some([lo.min(x), hi.max(x)]),
@@ -106,13 +114,53 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
     ds.add_fixed_dim("name_strlen", NAME_STRLEN).map_err(nc)?;
     let none: &[&str] = &[];
 
-    // station identity (cdm_timeseries_variables)
+    // time-series identity (cdm_timeseries_variables): EMSO's platform_id is the
+    // timeseries_id (CF allows one); stationname and sensor_serial_number are the
+    // published ALBATROSS names, also CSV columns
+    ds.add_var_u8("platform_id", &["name_strlen"]).map_err(nc)?;
+    for (k, v) in [
+        ("standard_name", "platform_id"),
+        ("long_name", "Platform Id"),
+        ("cf_role", "timeseries_id"),
+        ("ioos_category", "Identifier"),
+        ("variable_type", "coordinate"),
+        (
+            "comment",
+            "Id of the time series: the platform and the instrument on it \
+             (<platform>_<SENSOR>_<serial>); the EMSO platform is emso_platform_name",
+        ),
+    ] {
+        text(&mut ds, "platform_id", k, v)?;
+    }
+    texts(
+        &mut ds,
+        "platform_id",
+        &sdn_attributes(super::emso::PLATFORM_ID),
+    )?;
+    ds.add_var_u8("sensor_id", &["name_strlen"]).map_err(nc)?;
+    for (k, v) in [
+        ("long_name", "Sensor Id"),
+        ("ioos_category", "Identifier"),
+        ("variable_type", "coordinate"),
+        ("comment", "<SENSOR>_<serial>"),
+    ] {
+        text(&mut ds, "sensor_id", k, v)?;
+    }
+    texts(
+        &mut ds,
+        "sensor_id",
+        &sdn_attributes(super::emso::SENSOR_ID),
+    )?;
+    texts(&mut ds, "sensor_id", &sensor_attributes(series))?;
     ds.add_var_u8("stationname", &["name_strlen"]).map_err(nc)?;
     for (k, v) in [
         ("long_name", "Station Name"),
-        ("cf_role", "timeseries_id"),
         ("ioos_category", "Identifier"),
         ("variable_type", "platform"),
+        (
+            "comment",
+            "The same as platform_id (the published ALBATROSS name)",
+        ),
     ] {
         text(&mut ds, "stationname", k, v)?;
     }
@@ -125,9 +173,23 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
     ] {
         text(&mut ds, "sensor_serial_number", k, v)?;
     }
-    for (name, std, units, axis, long) in [
-        ("latitude", "latitude", "degrees_north", "Y", "Latitude"),
-        ("longitude", "longitude", "degrees_east", "X", "Longitude"),
+    for (name, std, units, axis, long, codes) in [
+        (
+            "latitude",
+            "latitude",
+            "degrees_north",
+            "Y",
+            "Latitude",
+            super::emso::LATITUDE,
+        ),
+        (
+            "longitude",
+            "longitude",
+            "degrees_east",
+            "X",
+            "Longitude",
+            super::emso::LONGITUDE,
+        ),
     ] {
         ds.add_var_f64(name, none).map_err(nc)?;
         for (k, v) in [
@@ -141,6 +203,7 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
         ] {
             text(&mut ds, name, k, v)?;
         }
+        texts(&mut ds, name, &sdn_attributes(codes))?;
         ds.add_var_attr_f64(name, "_FillValue", vec![FILL_F64])
             .map_err(nc)?;
     }
@@ -157,6 +220,11 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
     ] {
         text(&mut ds, "sensor_theoric_depth", k, v)?;
     }
+    texts(
+        &mut ds,
+        "sensor_theoric_depth",
+        &sdn_attributes(super::emso::NOMINAL_DEPTH),
+    )?;
     ds.add_var_attr_f64("sensor_theoric_depth", "_FillValue", vec![FILL_F64])
         .map_err(nc)?;
 
@@ -172,6 +240,7 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
     ] {
         text(&mut ds, "time", k, v)?;
     }
+    texts(&mut ds, "time", &sdn_attributes(super::emso::TIME))?;
     // no _FillValue: CF forbids missing values in a coordinate variable (and every row has
     // a time); compliance-checker cf:1.6 §2.5.1 rejects it
 
@@ -179,15 +248,20 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
         let name = spec.name;
         ds.add_var_f64(name, &["time"]).map_err(nc)?;
         let qc_name = format!("{name}_qc");
+        let (coordinates, variable_type) = if k == crate::science::variables::DEPTH {
+            (DEPTH_COORDINATES, "coordinate")
+        } else {
+            (COORDINATES, "environmental")
+        };
         for (a, v) in [
             ("standard_name", spec.standard_name),
             ("long_name", spec.long_name),
             ("units", spec.units),
             ("ioos_category", spec.ioos_category),
-            ("coordinates", COORDINATES),
+            ("coordinates", coordinates),
             ("ancillary_variables", qc_name.as_str()),
             ("coverage_content_type", "physicalMeasurement"),
-            ("variable_type", "environmental"),
+            ("variable_type", variable_type),
             ("emso_parameter_code", spec.oceansites_name),
         ] {
             text(&mut ds, name, a, v)?;
@@ -195,6 +269,11 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
         for (a, v) in spec.extra {
             text(&mut ds, name, a, v)?;
         }
+        texts(
+            &mut ds,
+            name,
+            &sdn_attributes((spec.sdn_parameter, spec.sdn_uom)),
+        )?;
         ds.add_var_attr_f64(name, "_FillValue", vec![FILL_F64])
             .map_err(nc)?;
         if let Some(r) = range(
@@ -252,6 +331,10 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
     {
         let mut w = FileWriter::open_seek_write("daily.nc", Box::new(buf.clone())).map_err(nc)?;
         w.set_def(&ds, Version::Classic, 0).map_err(nc)?;
+        w.write_var_u8("platform_id", &chars(&series.station_id()))
+            .map_err(nc)?;
+        w.write_var_u8("sensor_id", &chars(&series.sensor_id()))
+            .map_err(nc)?;
         w.write_var_u8("stationname", &chars(&series.station_id()))
             .map_err(nc)?;
         w.write_var_u8("sensor_serial_number", &chars(&series.serial))

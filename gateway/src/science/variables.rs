@@ -52,6 +52,10 @@ pub struct VarSpec {
     pub ioos_category: &'static str,
     /// OceanSITES / EMSO parameter code (`emso_parameter_code` attribute).
     pub oceansites_name: &'static str,
+    /// SeaDataNet parameter (NVS collection P01): (code, preferred label).
+    pub sdn_parameter: (&'static str, &'static str),
+    /// SeaDataNet unit of [`VarSpec::units`] (NVS collection P06): (code, preferred label).
+    pub sdn_uom: (&'static str, &'static str),
     /// Measured inputs it is derived from; empty for a measured variable.
     pub inputs: &'static [Input],
     /// Further attributes (name, value).
@@ -72,6 +76,8 @@ pub const VARS: [VarSpec; 9] = [
         long_name: "Sea Water Temperature",
         ioos_category: "Temperature",
         oceansites_name: "TEMP",
+        sdn_parameter: ("TEMPPR01", "Temperature of the water body"),
+        sdn_uom: ("UPAA", "Degrees Celsius"),
         inputs: &[],
         extra: &[("reference_scale", "ITS-90")],
     },
@@ -84,6 +90,8 @@ pub const VARS: [VarSpec; 9] = [
         long_name: "Sea Water Electrical Conductivity",
         ioos_category: "Salinity",
         oceansites_name: "CNDC",
+        sdn_parameter: ("CNDCST01", "Electrical conductivity of the water body by CTD"),
+        sdn_uom: ("UECA", "Siemens per metre"),
         inputs: &[],
         extra: &[],
     },
@@ -96,6 +104,11 @@ pub const VARS: [VarSpec; 9] = [
         long_name: "Sea Water Pressure",
         ioos_category: "Pressure",
         oceansites_name: "PRES",
+        sdn_parameter: (
+            "PRESPR01",
+            "Pressure (spatial co-ordinate) exerted by the water body by profiling pressure sensor and corrected to read zero at sea level",
+        ),
+        sdn_uom: ("UPDB", "Decibars"),
         inputs: &[],
         extra: &[],
     },
@@ -108,6 +121,11 @@ pub const VARS: [VarSpec; 9] = [
         long_name: "Dissolved Oxygen",
         ioos_category: "Dissolved O2",
         oceansites_name: "DOXY",
+        sdn_parameter: (
+            "DOXYZZXX",
+            "Concentration of oxygen {O2 CAS 7782-44-7} per unit volume of the water body [dissolved plus reactive particulate phase]",
+        ),
+        sdn_uom: ("UMLL", "Millilitres per litre"),
         inputs: &[],
         extra: &[],
     },
@@ -120,6 +138,11 @@ pub const VARS: [VarSpec; 9] = [
         long_name: "Depth From Pressure",
         ioos_category: "Location",
         oceansites_name: "DEPTH_DERIVED",
+        sdn_parameter: (
+            "DEPHPR01",
+            "Depth below surface of the water body by profiling pressure sensor and conversion to depth using unspecified algorithm",
+        ),
+        sdn_uom: ("ULAA", "Metres"),
         inputs: &[Input::Pressure],
         extra: &[("positive", "down")],
     },
@@ -132,6 +155,8 @@ pub const VARS: [VarSpec; 9] = [
         long_name: "Sea Water Practical Salinity",
         ioos_category: "Salinity",
         oceansites_name: "PSAL",
+        sdn_parameter: ("PSLTZZ01", "Practical salinity of the water body"),
+        sdn_uom: ("UUUU", "Dimensionless"),
         inputs: CTP,
         extra: &[],
     },
@@ -144,6 +169,11 @@ pub const VARS: [VarSpec; 9] = [
         long_name: "Sea Water Potential Temperature",
         ioos_category: "Temperature",
         oceansites_name: "PTEMP",
+        sdn_parameter: (
+            "POTMCV01",
+            "Potential temperature of the water body by computation using UNESCO 1983 algorithm",
+        ),
+        sdn_uom: ("UPAA", "Degrees Celsius"),
         inputs: CTP,
         extra: &[("reference_pressure", "0 dbar")],
     },
@@ -156,6 +186,11 @@ pub const VARS: [VarSpec; 9] = [
         long_name: "Dissolved Oxygen Saturation",
         ioos_category: "Dissolved O2",
         oceansites_name: "OXSAT",
+        sdn_parameter: (
+            "OXYSZZ01",
+            "Saturation of oxygen {O2 CAS 7782-44-7} in the water body [dissolved phase]",
+        ),
+        sdn_uom: ("UPCT", "Percent"),
         inputs: &[
             Input::Oxygen,
             Input::Conductivity,
@@ -173,6 +208,11 @@ pub const VARS: [VarSpec; 9] = [
         long_name: "Sea Water Sigma Theta",
         ioos_category: "Other",
         oceansites_name: "SIGMA_THETA",
+        sdn_parameter: (
+            "SIGTEQ01",
+            "Sigma-theta of the water body by CTD and computation from salinity and potential temperature using UNESCO algorithm",
+        ),
+        sdn_uom: ("UKMC", "Kilograms per cubic metre"),
         inputs: CTP,
         extra: &[("reference_pressure", "0 dbar")],
     },

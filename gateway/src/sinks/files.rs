@@ -24,7 +24,7 @@ impl FilesSink {
     pub fn new(config: &Config) -> Self {
         FilesSink {
             writer: DailyWriter::new(&config.files_dir(), config.files.qc.clone()),
-            station: StationInfo::from(&config.station),
+            station: StationInfo::from(config),
         }
     }
 }

@@ -4,7 +4,12 @@
 For every `*.nc` under DIR (recursively):
   1. IOOS compliance-checker (Python API), suites cf:1.6 and acdd:1.3: every check must
      pass (scored points == possible points, no high/medium/low issue);
-  2. xarray: time strictly increasing, every QC variable int8 with a _FillValue, every data
+  2. the EMSO metadata specification v1.0.7 (check_emso, written from the specification's
+     tables: the emso-metadata-harmonizer cannot run offline): every required global
+     attribute present and non-empty, the mandatory coordinates (time, depth, latitude,
+     longitude, sensor_id, platform_id with cf_role=timeseries_id), variable_type on every
+     variable, SeaDataNet parameter and unit URNs on the coordinates and data variables;
+  3. xarray: time strictly increasing, every QC variable int8 with a _FillValue, every data
      variable double with _FillValue 99999.0, and every value equal to the CSV of the same
      name (same rows, same times, same numbers, empty CSV cell <=> missing value).
 
@@ -61,6 +66,101 @@ def run_compliance(path, suite, tmp):
     return scored == possible and not issues, scored, possible, issues
 
 
+# EMSO metadata specification v1.0.7, required global attributes (outputs-and-qc.md §2.2)
+EMSO_REQUIRED_GLOBALS = [
+    "date_created", "time_coverage_start",
+    "geospatial_lat_min", "geospatial_lat_max", "geospatial_lon_min", "geospatial_lon_max",
+    "geospatial_vertical_min", "geospatial_vertical_max",
+    "institution", "institution_edmo_code", "institution_edmo_uri", "institution_ror_uri",
+    "update_interval", "emso_regional_facility_name", "emso_regional_facility_uri",
+    "emso_site_name", "emso_site_uri", "network",
+    "title", "summary", "keywords", "keywords_uri", "keywords_type", "keywords_vocabulary",
+    "keywords_vocabulary_uri",
+    "principal_investigator", "principal_investigator_email",
+    "contributor_name", "contributor_role",
+    "doi", "license", "license_uri", "featureType",
+]
+EMSO_COORDINATES = ["time", "depth", "latitude", "longitude", "sensor_id", "platform_id"]
+EMSO_VARIABLE_TYPES = {"coordinate", "environmental", "biological", "quality_control",
+                       "sensor", "platform", "technical"}
+SDN_ATTRIBUTES = ["sdn_parameter_urn", "sdn_parameter_name", "sdn_uom_urn", "sdn_uom_name"]
+# SPDX ids of the open data licences EMSO accepts (CC-BY-4.0 recommended)
+SPDX_LICENSES = {"CC-BY-4.0", "CC0-1.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "ODbL-1.0"}
+DATACITE_ROLES = {"ContactPerson", "DataCollector", "DataCurator", "DataManager", "Distributor",
+                  "Editor", "HostingInstitution", "Producer", "ProjectLeader", "ProjectManager",
+                  "ProjectMember", "RegistrationAgency", "RegistrationAuthority",
+                  "RelatedPerson", "Researcher", "ResearchGroup", "RightsHolder", "Sponsor",
+                  "Supervisor", "WorkPackageLeader", "Other"}
+
+
+def check_emso(nc_path, failures):
+    """EMSO v1.0.7 required attributes and variables; each problem by name in failures.
+    Returns the number of problems."""
+    import netCDF4
+
+    problems = []
+    with netCDF4.Dataset(nc_path) as ds:
+        globals_ = {k: ds.getncattr(k) for k in ds.ncattrs()}
+        for name in EMSO_REQUIRED_GLOBALS:
+            v = globals_.get(name)
+            if v is None or (isinstance(v, str) and not v.strip()):
+                problems.append(f"missing global attribute {name}")
+        if "license" in globals_ and globals_["license"] not in SPDX_LICENSES:
+            problems.append(f"license {globals_['license']!r} is not an SPDX id ({sorted(SPDX_LICENSES)})")
+        if globals_.get("data_mode", "R") not in ("R", "P", "D", "M"):
+            problems.append(f"data_mode {globals_['data_mode']!r} not R/P/D/M")
+        roles = str(globals_.get("contributor_role", "")).split()
+        if any(r not in DATACITE_ROLES for r in roles):
+            problems.append(f"contributor_role {roles} not DataCite contributor types")
+        names = [n for n in str(globals_.get("contributor_name", "")).split(",") if n.strip()]
+        if roles and len(names) != len(roles):
+            problems.append(f"{len(names)} contributor_name for {len(roles)} contributor_role")
+        for name in EMSO_COORDINATES:
+            if name not in ds.variables:
+                problems.append(f"missing coordinate variable {name}")
+        for name in ("sensor_id", "platform_id"):
+            if name in ds.variables and ds.variables[name].dtype.kind not in ("S", "U", "O"):
+                problems.append(f"{name} is {ds.variables[name].dtype}, not a string/char variable")
+        roles_ = [n for n, v in ds.variables.items() if "cf_role" in v.ncattrs()]
+        if "platform_id" in ds.variables and roles_ != ["platform_id"]:
+            problems.append(f"cf_role=timeseries_id on {roles_}, not only on platform_id")
+        elif "platform_id" in ds.variables and ds.variables["platform_id"].getncattr("cf_role") != "timeseries_id":
+            problems.append("platform_id cf_role is not timeseries_id")
+        for name, var in ds.variables.items():
+            attrs = set(var.ncattrs())
+            vt = var.getncattr("variable_type") if "variable_type" in attrs else None
+            if vt is None:
+                problems.append(f"{name}: missing variable attribute variable_type")
+                continue
+            if vt not in EMSO_VARIABLE_TYPES:
+                problems.append(f"{name}: variable_type {vt!r} not one of {sorted(EMSO_VARIABLE_TYPES)}")
+            is_coordinate = name in EMSO_COORDINATES
+            if vt == "environmental" or is_coordinate:
+                for a in SDN_ATTRIBUTES:
+                    if a not in attrs or not str(var.getncattr(a)).strip():
+                        problems.append(f"{name}: missing variable attribute {a}")
+                for a, prefix in (("sdn_parameter_urn", "SDN:P01::"), ("sdn_uom_urn", "SDN:P06::")):
+                    if a in attrs and not str(var.getncattr(a)).startswith(prefix):
+                        problems.append(f"{name}: {a} {var.getncattr(a)!r} does not start with {prefix}")
+                if name not in ("sensor_id", "platform_id"):
+                    for a in ("long_name", "standard_name", "units"):
+                        if a not in attrs:
+                            problems.append(f"{name}: missing variable attribute {a}")
+            if vt == "environmental":
+                coords = str(var.getncattr("coordinates")).split() if "coordinates" in attrs else []
+                for c in EMSO_COORDINATES:
+                    if c not in coords:
+                        problems.append(f"{name}: coordinates does not name {c}")
+                if "ancillary_variables" not in attrs:
+                    problems.append(f"{name}: missing variable attribute ancillary_variables")
+            if vt == "quality_control":
+                for a in ("long_name", "conventions", "flag_values", "flag_meanings"):
+                    if a not in attrs:
+                        problems.append(f"{name}: missing variable attribute {a}")
+    failures += [f"{nc_path}: EMSO v1.0.7: {p}" for p in problems]
+    return len(problems)
+
+
 def parse_time(s):
     fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if "." in s else "%Y-%m-%dT%H:%M:%SZ"
     return datetime.strptime(s, fmt).replace(tzinfo=timezone.utc).timestamp()
@@ -93,10 +193,15 @@ def check_values(nc_path, failures):
         if abs(parse_time(r["time"]) - t[i]) > 1e-6:
             failures.append(f"{nc_path}: row {i}: time {r['time']} != {t[i]}")
             break
-    station = ds["stationname"].values
-    station = station.item().decode() if hasattr(station, "item") and isinstance(station.item(), bytes) else str(station.astype(str))
+    def text(name):
+        v = ds[name].values
+        return v.item().decode() if hasattr(v, "item") and isinstance(v.item(), bytes) else str(v.astype(str))
+
+    station = text("stationname")
     if any(r["stationname"] != station for r in rows):
         failures.append(f"{nc_path}: stationname {station!r} differs from the CSV")
+    if text("platform_id") != station:
+        failures.append(f"{nc_path}: platform_id {text('platform_id')!r} is not the stationname")
     for name in ("latitude", "longitude", "sensor_theoric_depth"):
         if any(float(r[name]) != float(raw[name].values) for r in rows):
             failures.append(f"{nc_path}: {name} differs from the CSV")
@@ -165,8 +270,11 @@ def main():
                 if not ok:
                     failures.append(f"{path}: {suite}: {scored}/{possible}")
                     failures += [f"  {i}" for i in issues]
+            emso = check_emso(path, failures)
+            print(f"{os.path.relpath(path, sys.argv[1])}: EMSO v1.0.7 required attributes and variables"
+                  + (" all present" if emso == 0 else f": {emso} problems FAILED"))
             values += check_values(path, failures)
-    print(f"{len(files)} files, suites {' '.join(SUITES)}; {values} NetCDF values equal to their CSV cells")
+    print(f"{len(files)} files, suites {' '.join(SUITES)} and EMSO v1.0.7; {values} NetCDF values equal to their CSV cells")
     for f in failures:
         print("FAIL", f)
     passed = len(files) - len({f.split(':')[0] for f in failures if not f.startswith('  ')})
