@@ -464,6 +464,38 @@ fn dosta_log_matches_the_file_text() {
     assert_eq!(f(&r["rawtemp_mv"]), 448.6);
 }
 
+#[test]
+fn dosta_lines_that_lost_their_newline_keep_their_own_times() {
+    // Lines 3, 4 and 5 of the real log: line 3 loses its CR LF, garbage comes before line 5.
+    let log = std::fs::read(path("ooi/20150330.dosta1.head600.log")).unwrap();
+    let lines: Vec<&[u8]> = log.split_inclusive(|&b| b == b'\n').collect();
+    let mut glued = lines[2][..lines[2].len() - 2].to_vec();
+    glued.extend_from_slice(lines[3]);
+    glued.extend_from_slice(b"\xff\xfe\x93");
+    glued.extend_from_slice(lines[4]);
+    let file = scratch("dosta_glued.log", &glued);
+    let run = albatross(&["decode", "--format", "optode", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let recs = run.records();
+    let times: Vec<&str> = recs.iter().map(|r| r["time"].as_str().unwrap()).collect();
+    assert_eq!(
+        times,
+        [
+            "2015-03-30T00:00:15.376Z",
+            "2015-03-30T00:00:17.375Z",
+            "2015-03-30T00:00:19.375Z"
+        ]
+    );
+    assert_eq!(f(&recs[1]["oxygen_umol_l"]), 354.250);
+    assert_eq!(f(&recs[2]["oxygen_umol_l"]), 354.255);
+    assert!(
+        run.stderr
+            .contains("2 logger lines began at a timestamp inside a line"),
+        "{}",
+        run.stderr
+    );
+}
+
 // ---------------------------------------------------------------- formats without a real file
 
 /// Writes `content` to a scratch file named `name` and returns its path.
