@@ -267,9 +267,12 @@ const DISTURBANCES: [Disturbance; 9] = [
     Disturbance::RecordGluedToNext,
 ];
 
+/// What a record must decode to: (RFC 3339 time, serial, the ten values).
+type Expected = (String, u32, [f64; 10]);
+
 /// The file with a disturbance before every fifth record, and the records that must come
-/// out of it: (time, serial, values) of every real record that was not cut.
-fn disturbed_log() -> (Vec<u8>, Vec<(String, u32, [f64; 10])>) {
+/// out of it: every real record that was not cut.
+fn disturbed_log() -> (Vec<u8>, Vec<Expected>) {
     let mut out = Vec::new();
     let mut expected = Vec::new();
     let mut records = 0usize;
@@ -279,7 +282,9 @@ fn disturbed_log() -> (Vec<u8>, Vec<(String, u32, [f64; 10])>) {
             continue;
         };
         records += 1;
-        let disturbance = (records % 5 == 0).then(|| DISTURBANCES[(records / 5) % 9]);
+        let disturbance = records
+            .is_multiple_of(5)
+            .then(|| DISTURBANCES[(records / 5) % 9]);
         let mut keep = true;
         match disturbance {
             None => {}
@@ -330,7 +335,7 @@ fn disturbed_log() -> (Vec<u8>, Vec<(String, u32, [f64; 10])>) {
 fn garbage_and_logger_lines_between_records_lose_no_record_and_move_no_value() {
     let (log, expected) = disturbed_log();
     let whole = decode_chunks([&log[..]]);
-    let got: Vec<(String, u32, [f64; 10])> = samples(&whole)
+    let got: Vec<Expected> = samples(&whole)
         .iter()
         .map(|(s, _)| {
             (
