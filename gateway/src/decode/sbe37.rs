@@ -25,6 +25,10 @@ pub(super) fn sample_record(s: &Sbe37Sample, serial: Option<&str>) -> Record {
         .push("conductivity_s_m", Value::Fixed(s.conductivity_s_m, 6))
         .push_opt("pressure_dbar", s.pressure_dbar.map(|v| Value::Fixed(v, 3)))
         .push_opt("oxygen_ml_l", s.oxygen_ml_l.map(|v| Value::Fixed(v, 4)))
+        .push_opt(
+            "oxygen_umol_kg",
+            s.oxygen_umol_kg.map(|v| Value::Fixed(v, 3)),
+        )
         .push_opt("salinity_psu", s.salinity_psu.map(|v| Value::Fixed(v, 4)))
         .push_opt(
             "sound_speed_m_s",
