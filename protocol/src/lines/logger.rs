@@ -151,8 +151,8 @@ mod tests {
     #[test]
     fn embedded_stamps() {
         let glued = b"2015/03/30 00:00:15.376 4831\t379\t1.5\xff2015/03/30 00:00:17.375 4831";
-        assert_eq!(next_stamp(glued), Some(38));
-        assert_eq!(next_stamp(&glued[38..]), None);
+        assert_eq!(next_stamp(glued), Some(37));
+        assert_eq!(next_stamp(&glued[37..]), None);
         assert_eq!(next_stamp(b"x2015/13/99 99:00:17.375"), Some(1));
         assert_eq!(next_stamp(b"x2015/03/30 00:00:17.37"), None);
         assert_eq!(next_stamp(b""), None);
