@@ -464,6 +464,38 @@ fn dosta_log_matches_the_file_text() {
     assert_eq!(f(&r["rawtemp_mv"]), 448.6);
 }
 
+#[test]
+fn dosta_lines_that_lost_their_newline_keep_their_own_times() {
+    // Lines 3, 4 and 5 of the real log: line 3 loses its CR LF, garbage comes before line 5.
+    let log = std::fs::read(path("ooi/20150330.dosta1.head600.log")).unwrap();
+    let lines: Vec<&[u8]> = log.split_inclusive(|&b| b == b'\n').collect();
+    let mut glued = lines[2][..lines[2].len() - 2].to_vec();
+    glued.extend_from_slice(lines[3]);
+    glued.extend_from_slice(b"\xff\xfe\x93");
+    glued.extend_from_slice(lines[4]);
+    let file = scratch("dosta_glued.log", &glued);
+    let run = albatross(&["decode", "--format", "optode", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let recs = run.records();
+    let times: Vec<&str> = recs.iter().map(|r| r["time"].as_str().unwrap()).collect();
+    assert_eq!(
+        times,
+        [
+            "2015-03-30T00:00:15.376Z",
+            "2015-03-30T00:00:17.375Z",
+            "2015-03-30T00:00:19.375Z"
+        ]
+    );
+    assert_eq!(f(&recs[1]["oxygen_umol_l"]), 354.250);
+    assert_eq!(f(&recs[2]["oxygen_umol_l"]), 354.255);
+    assert!(
+        run.stderr
+            .contains("2 logger lines began at a timestamp inside a line"),
+        "{}",
+        run.stderr
+    );
+}
+
 // ---------------------------------------------------------------- formats without a real file
 
 /// Writes `content` to a scratch file named `name` and returns its path.
@@ -559,6 +591,34 @@ fn reference_lines_of_the_text_formats() {
 }
 
 // ---------------------------------------------------------------- CSV
+
+#[test]
+fn sbe37_raw_decimal_lines() {
+    // No real OutputFormat=0 file exists in our data: lines built from instruments.md §2.1
+    // (T counts, C Hz, P counts, PT counts, [O2 phase, O2 V], date, time) and §2.2 (`ii,`),
+    // with golden scan 1's integers (§2.5), plus a junk line to be reported.
+    let file = scratch(
+        "sbe37_raw.txt",
+        b"637437, 5374.531, 613892, 1156, 10 Nov 2017, 18:00:01\r\n\
+          03,637437, 5374.531, 613892, 1156, 16.980, 0.597280, 10 Nov 2017, 18:02:01\r\n\
+          24.8339,  0.97795,   -9.262, 07 Jan 2000, 04:51:39\r\n",
+    );
+    let run = albatross(&["decode", "--format", "sbe37-raw", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let recs = run.records();
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0]["type"], "sbe37_raw");
+    assert_eq!(recs[0]["time"], "2017-11-10T18:00:01Z");
+    assert_eq!(recs[0]["temperature_counts"], 637437);
+    assert_eq!(f(&recs[0]["conductivity_hz"]), 5374.531);
+    assert_eq!(recs[0]["pressure_counts"], 613892);
+    assert_eq!(recs[0]["pressure_temperature_counts"], 1156);
+    assert!(recs[0].get("inductive_id").is_none());
+    assert_eq!(recs[1]["inductive_id"], 3);
+    assert_eq!(f(&recs[1]["oxygen_phase_us"]), 16.98);
+    assert_eq!(f(&recs[1]["oxygen_thermistor_v"]), 0.59728);
+    assert!(run.stderr.contains("line 3"), "{}", run.stderr);
+}
 
 #[test]
 fn csv_output() {

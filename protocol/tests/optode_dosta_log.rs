@@ -23,7 +23,7 @@ enum Ev {
 
 fn own(e: OptodeEvent<'_>) -> Ev {
     match e {
-        OptodeEvent::Line { raw, result } => match result {
+        OptodeEvent::Line { raw, result, .. } => match result {
             Ok(OptodeLine::Sample {
                 sample,
                 skipped_bytes,
@@ -42,7 +42,9 @@ fn decode_chunks<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Vec<Ev> {
     for c in chunks {
         d.feed(c, |e| out.push(own(e)));
     }
-    out.extend(d.finish().map(own));
+    while let Some(e) = d.finish() {
+        out.push(own(e));
+    }
     out
 }
 
@@ -226,5 +228,130 @@ fn every_line_split_at_every_byte_gives_the_same_event() {
             assert_eq!(got.last(), alone.last(), "cut at {cut} of {line:?}");
         }
         prev = line;
+    }
+}
+
+/// One thing put between the real records of the file (issue 14, part 6).
+#[derive(Debug, Clone, Copy)]
+enum Disturbance {
+    /// A line of binary garbage.
+    GarbageLine,
+    /// A logger timestamp with nothing after it.
+    StampOnlyLine,
+    /// A logger status line.
+    StatusLine,
+    /// A tagged logger line with power-up garbage and no record.
+    TaggedGarbageLine,
+    /// The next real record cut in the middle by a newline: it is lost, and neither half
+    /// may give a sample.
+    CutRecord,
+    /// Garbage bytes, no newline, then the next real line.
+    GarbageGluedToNext,
+    /// A timestamp without a record, no newline, then the next real line.
+    StampGluedToNext,
+    /// A status line without its newline, then the next real line.
+    StatusGluedToNext,
+    /// The previous record lost its CR LF: the next real line follows it on the same line.
+    RecordGluedToNext,
+}
+
+const DISTURBANCES: [Disturbance; 9] = [
+    Disturbance::GarbageLine,
+    Disturbance::StampOnlyLine,
+    Disturbance::StatusLine,
+    Disturbance::TaggedGarbageLine,
+    Disturbance::CutRecord,
+    Disturbance::GarbageGluedToNext,
+    Disturbance::StampGluedToNext,
+    Disturbance::StatusGluedToNext,
+    Disturbance::RecordGluedToNext,
+];
+
+/// What a record must decode to: (RFC 3339 time, serial, the ten values).
+type Expected = (String, u32, [f64; 10]);
+
+/// The file with a disturbance before every fifth record, and the records that must come
+/// out of it: every real record that was not cut.
+fn disturbed_log() -> (Vec<u8>, Vec<Expected>) {
+    let mut out = Vec::new();
+    let mut expected = Vec::new();
+    let mut records = 0usize;
+    for line in LOG.split_inclusive(|&b| b == b'\n') {
+        let Some((time, serial, values, _)) = expected_from_text(line) else {
+            out.extend_from_slice(line);
+            continue;
+        };
+        records += 1;
+        let disturbance = records
+            .is_multiple_of(5)
+            .then(|| DISTURBANCES[(records / 5) % 9]);
+        let mut keep = true;
+        match disturbance {
+            None => {}
+            Some(Disturbance::GarbageLine) => {
+                out.extend_from_slice(b"\x00\xff\xfe\x93\x13\x11#$%\r\n")
+            }
+            Some(Disturbance::StampOnlyLine) => {
+                out.extend_from_slice(b"2015/03/30 00:00:16.000 \r\n")
+            }
+            Some(Disturbance::StatusLine) => out.extend_from_slice(
+                b"2015/03/30 00:03:05.383 [dosta1:DLOGP4]:Instrument Stopped [Power Off]\r\n",
+            ),
+            Some(Disturbance::TaggedGarbageLine) => out.extend_from_slice(
+                b"2015/03/30 00:00:12.462 [dosta1:DLOGP4]:3\xdb'\xb9v3\xd9\xf5\xbb7=\xb9\r\n",
+            ),
+            Some(Disturbance::CutRecord) => {
+                let cut = position(line, b"\t94.")
+                    .or_else(|| position(line, b"\t9"))
+                    .unwrap();
+                out.extend_from_slice(&line[..cut]);
+                out.extend_from_slice(b"\r\n");
+                out.extend_from_slice(&line[cut + 1..]);
+                keep = false;
+            }
+            Some(Disturbance::GarbageGluedToNext) => out.extend_from_slice(b"\xff\xfe\x00\x93"),
+            Some(Disturbance::StampGluedToNext) => {
+                out.extend_from_slice(b"2015/03/30 00:00:16.000 ")
+            }
+            Some(Disturbance::StatusGluedToNext) => out.extend_from_slice(
+                b"2015/03/30 00:03:05.383 [dosta1:DLOGP4]:Instrument Stopped [Power Off]",
+            ),
+            Some(Disturbance::RecordGluedToNext) => {
+                // Drop the CR LF of the previous (real, kept) line.
+                let end = out.len();
+                assert_eq!(&out[end - 2..], b"\r\n");
+                out.truncate(end - 2);
+            }
+        }
+        if keep {
+            out.extend_from_slice(line);
+            expected.push((time, serial, values));
+        }
+    }
+    (out, expected)
+}
+
+#[test]
+fn garbage_and_logger_lines_between_records_lose_no_record_and_move_no_value() {
+    let (log, expected) = disturbed_log();
+    let whole = decode_chunks([&log[..]]);
+    let got: Vec<Expected> = samples(&whole)
+        .iter()
+        .map(|(s, _)| {
+            (
+                s.time.map(|t| t.to_string()).unwrap_or_default(),
+                s.serial,
+                values_of(s),
+            )
+        })
+        .collect();
+    // 587 real records, 117 disturbed, 13 of them cut.
+    assert_eq!(expected.len(), 587 - 13);
+    for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+        assert_eq!(g, e, "record {i}");
+    }
+    assert_eq!(got.len(), expected.len());
+    for size in [1, 7, 64, 333] {
+        assert_eq!(decode_chunks(log.chunks(size)), whole, "chunk size {size}");
     }
 }

@@ -161,7 +161,7 @@ fn decode_owned(chunks: &[&[u8]]) -> Vec<Result<OptodeSample, OptodeError>> {
     for c in chunks {
         d.feed(c, &mut push);
     }
-    if let Some(e) = d.finish() {
+    while let Some(e) = d.finish() {
         push(e);
     }
     out

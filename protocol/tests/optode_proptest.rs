@@ -12,7 +12,7 @@ fn run<const N: usize>(chunks: &[&[u8]]) -> Vec<String> {
     for c in chunks {
         d.feed(c, &mut push);
     }
-    if let Some(e) = d.finish() {
+    while let Some(e) = d.finish() {
         push(e);
     }
     out

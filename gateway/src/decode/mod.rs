@@ -31,6 +31,9 @@ pub enum Format {
     Sbe37Ascii,
     /// SBE 37 inductive-modem replies (`ii, nnnnn, …` or ` nnnnn, …`).
     Sbe37Im,
+    /// SBE 37 real-time raw decimal lines (`OutputFormat=0`: counts, C frequency, date, time;
+    /// optionally behind an IM `ii,` ID). Never chosen by `auto`.
+    Sbe37Raw,
     /// SBE 37 memory upload `.hex` (`*` header with calibration, one hex scan per line).
     Sbe37Hex,
     /// SBE 37-IM `#MCAT Status … #Begin Data` dump made by an IM controller (OOI imodem).
@@ -47,10 +50,11 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 10] = [
         Format::Auto,
         Format::Sbe37Ascii,
         Format::Sbe37Im,
+        Format::Sbe37Raw,
         Format::Sbe37Hex,
         Format::Sbe37OoiIm,
         Format::OoiCtdmo,
@@ -67,6 +71,9 @@ impl Format {
                 "SBE 37 real-time converted decimal lines (`24.8339,  0.97795, …, 07 Jan 2000, 04:51:39`)"
             }
             Format::Sbe37Im => "SBE 37 inductive-modem replies (`ii, nnnnn, …` or ` nnnnn, …`)",
+            Format::Sbe37Raw => {
+                "SBE 37 raw decimal lines (OutputFormat=0: T counts, C Hz, P counts, …; not sniffed)"
+            }
             Format::Sbe37Hex => {
                 "SBE 37 memory upload `.hex` (`*` header with calibration, one hex scan per line)"
             }
@@ -90,6 +97,7 @@ impl Format {
             Format::Auto => "auto",
             Format::Sbe37Ascii => "sbe37-ascii",
             Format::Sbe37Im => "sbe37-im",
+            Format::Sbe37Raw => "sbe37-raw",
             Format::Sbe37Hex => "sbe37-hex",
             Format::Sbe37OoiIm => "sbe37-ooi-im",
             Format::OoiCtdmo => "ooi-ctdmo",
@@ -175,6 +183,7 @@ pub fn decode(format: Format, data: &[u8], sink: &mut Sink<'_>) -> Result<Report
         Format::Auto => return Err(DecodeError::NotRecognised),
         Format::Sbe37Ascii => sbe37::ascii(data, false, &mut report, &mut emit)?,
         Format::Sbe37Im => sbe37::ascii(data, true, &mut report, &mut emit)?,
+        Format::Sbe37Raw => sbe37::raw(data, &mut report, &mut emit)?,
         Format::Sbe37Hex => sbe37::hex(data, &mut report, &mut emit)?,
         Format::Sbe37OoiIm => sbe37::mcat_dump(data, &mut report, &mut emit)?,
         Format::OoiCtdmo => sbe37::ctdmo(data, &mut report, &mut emit)?,

@@ -2,7 +2,9 @@
 //!
 //! Oxygen is the instrument's µmol/L (`oxygen_umol_l`); the time is the data logger's
 //! prefix when the line has one. Logger status lines are counted in a note, not as
-//! problems; lines that are not records are reported with their reason.
+//! problems; lines that are not records are reported with their reason. A logger timestamp
+//! inside a line starts a logger line of its own (counted in a note), so a record never
+//! takes the time of the garbage or line that lost its newline before it.
 
 use std::io;
 
@@ -39,10 +41,16 @@ pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> i
     let mut input = data;
     let mut line_no = 0u64;
     let mut logger_messages = 0u64;
+    let mut glued_lines = 0u64;
     let mut handle = |event: OptodeEvent<'_>, report: &mut Report| -> io::Result<()> {
-        line_no += 1;
+        // A logger line found at a timestamp inside a line is reported at that line.
+        if matches!(event, OptodeEvent::Line { glued: true, .. }) {
+            glued_lines += 1;
+        } else {
+            line_no += 1;
+        }
         match event {
-            OptodeEvent::Line { result, raw } => match result {
+            OptodeEvent::Line { result, raw, .. } => match result {
                 Ok(OptodeLine::Sample {
                     sample,
                     skipped_bytes,
@@ -63,11 +71,16 @@ pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> i
     while let Some(event) = decoder.next_event(&mut input) {
         handle(event, report)?;
     }
-    if let Some(event) = decoder.finish() {
+    while let Some(event) = decoder.finish() {
         handle(event, report)?;
     }
     if logger_messages > 0 {
         report.note(format!("{logger_messages} data-logger status lines"));
+    }
+    if glued_lines > 0 {
+        report.note(format!(
+            "{glued_lines} logger lines began at a timestamp inside a line (newline lost)"
+        ));
     }
     Ok(())
 }

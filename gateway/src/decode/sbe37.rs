@@ -1,4 +1,4 @@
-//! SBE 37 MicroCAT files: converted ASCII and IM lines, `.hex` uploads, `#MCAT Status`
+//! SBE 37 MicroCAT files: converted ASCII and IM lines, raw decimal (`OutputFormat=0`) lines, `.hex` uploads, `#MCAT Status`
 //! dumps and OOI SIO (`ctdmo`) block streams, all to `sbe37` records (plus
 //! `sbe37_clock_offset` for the SIO CO blocks).
 
@@ -7,7 +7,7 @@ use std::io;
 
 use protocol::instruments::sbe37::sio::{CtdmoRecord, CtdmoRecords, SioErrorKind};
 use protocol::instruments::sbe37::Sbe37Sample;
-use protocol::instruments::sbe37::{ascii, compat, im, AsciiError, AsciiLayout, HexHeader};
+use protocol::instruments::sbe37::{ascii, compat, im, raw, AsciiError, AsciiLayout, HexHeader};
 use protocol::time::UtcTime;
 
 use super::{DecodeError, Emit, Report};
@@ -25,6 +25,10 @@ pub(super) fn sample_record(s: &Sbe37Sample, serial: Option<&str>) -> Record {
         .push("conductivity_s_m", Value::Fixed(s.conductivity_s_m, 6))
         .push_opt("pressure_dbar", s.pressure_dbar.map(|v| Value::Fixed(v, 3)))
         .push_opt("oxygen_ml_l", s.oxygen_ml_l.map(|v| Value::Fixed(v, 4)))
+        .push_opt(
+            "oxygen_umol_kg",
+            s.oxygen_umol_kg.map(|v| Value::Fixed(v, 3)),
+        )
         .push_opt("salinity_psu", s.salinity_psu.map(|v| Value::Fixed(v, 4)))
         .push_opt(
             "sound_speed_m_s",
@@ -95,15 +99,59 @@ pub(super) fn ascii(
         };
         match parsed {
             Ok(s) => emit(sample_record(&s, None), report)?,
-            Err(e) => report.issue(
-                format!("line {}", i + 1),
-                None,
-                "bad line",
-                format!("{e}: {:?}", truncate(line)),
-            ),
+            Err(e) => bad_line(report, i, line, e),
         }
     }
     Ok(())
+}
+
+/// `OutputFormat=0` raw decimal lines, one `sbe37_raw` record of counts per line (not
+/// converted: the reference does not tie these counts to the calibration equations). A
+/// line with one number more than T, C, P, PT [, O2 phase, O2 voltage] is read as an IM
+/// reply behind its `ii,` ID. Blank lines are skipped; any other line is reported.
+pub(super) fn raw(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> io::Result<()> {
+    let text = String::from_utf8_lossy(data);
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed = raw::parse(line, false).or_else(|e| match e {
+            AsciiError::NoLayoutFits => raw::parse(line, true),
+            e => Err(e),
+        });
+        match parsed {
+            Ok(s) => {
+                let float = |v: Option<f64>| v.map(Value::Float);
+                let mut r = Record::new("sbe37_raw", Some(s.time), None);
+                r.push_opt("inductive_id", s.id.map(|i| Value::Int(i.into())))
+                    .push(
+                        "temperature_counts",
+                        Value::Int(s.temperature_counts.into()),
+                    )
+                    .push("conductivity_hz", Value::Float(s.conductivity_hz))
+                    .push("pressure_counts", Value::Int(s.pressure_counts.into()))
+                    .push(
+                        "pressure_temperature_counts",
+                        Value::Int(s.pressure_temperature_counts.into()),
+                    )
+                    .push_opt("oxygen_phase_us", float(s.oxygen_phase_us))
+                    .push_opt("oxygen_thermistor_v", float(s.oxygen_thermistor_v));
+                emit(r, report)?;
+            }
+            Err(e) => bad_line(report, i, line, e),
+        }
+    }
+    Ok(())
+}
+
+/// Reports line `index` (0-based) as not a sample, with the reason and its first characters.
+fn bad_line(report: &mut Report, index: usize, line: &str, e: AsciiError) {
+    report.issue(
+        format!("line {}", index + 1),
+        None,
+        "bad line",
+        format!("{e}: {:?}", truncate(line)),
+    );
 }
 
 /// The first 60 characters of a line, for error messages.

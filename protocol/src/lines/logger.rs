@@ -64,6 +64,20 @@ pub fn split(line: &[u8]) -> Result<LoggerLine<'_>, LoggerError> {
     })
 }
 
+/// Where the next logger line starts inside `line`: the position, after the first byte, of
+/// the next `YYYY/MM/DD HH:MM:SS.mmm` shape (valid date or not), or `None`.
+///
+/// A data logger starts every line it writes with its timestamp, so a timestamp inside a
+/// line means the newline in front of it was lost (a record without its CR LF, a status
+/// line, garbage) and what follows is a line of its own, with its own time. Linear in the
+/// line length; never panics.
+pub fn next_stamp(line: &[u8]) -> Option<usize> {
+    (1..line.len()).find(|&at| {
+        line.get(at..at + STAMP_LEN)
+            .is_some_and(|s| stamp_fields(s).is_some())
+    })
+}
+
 /// The numeric fields of `YYYY/MM/DD HH:MM:SS.mmm`, or `None` if `stamp` has another shape.
 fn stamp_fields(stamp: &[u8]) -> Option<[u32; 7]> {
     const SHAPE: &[u8; STAMP_LEN] = b"dddd/dd/dd dd:dd:dd.ddd";
@@ -132,5 +146,15 @@ mod tests {
             Err(LoggerError::InvalidTimestamp)
         );
         assert_eq!(split(b"2015/03/30 00:00:15").unwrap().time, None);
+    }
+
+    #[test]
+    fn embedded_stamps() {
+        let glued = b"2015/03/30 00:00:15.376 4831\t379\t1.5\xff2015/03/30 00:00:17.375 4831";
+        assert_eq!(next_stamp(glued), Some(37));
+        assert_eq!(next_stamp(&glued[37..]), None);
+        assert_eq!(next_stamp(b"x2015/13/99 99:00:17.375"), Some(1));
+        assert_eq!(next_stamp(b"x2015/03/30 00:00:17.37"), None);
+        assert_eq!(next_stamp(b""), None);
     }
 }

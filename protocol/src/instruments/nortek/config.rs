@@ -43,11 +43,13 @@ impl CoordinateSystem {
 /// Hardware configuration (id 0x05, 48 bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HardwareConfiguration {
-    /// Instrument type and serial number, e.g. `AQD11402` (trailing spaces removed).
+    /// Instrument type and serial number, e.g. `AQD11402`: the whole 14-character field
+    /// (offset 4) up to a NUL, trailing spaces removed, non-printable bytes shown as `?`.
     pub serial_number: heapless::String<14>,
     /// Board configuration word (b0 recorder installed, b1 compass installed).
     pub config: u16,
-    /// Board frequency, kHz.
+    /// Board frequency, kHz, as sent (offset 20). Both real files we hold (AQD 11402, AWAC
+    /// WPR 3203) send 65535 here; no document we have says what that value means.
     pub board_frequency_khz: u16,
     /// PIC code version.
     pub pic_version: u16,
@@ -380,5 +382,74 @@ impl ConfigInForce {
         self.number_of_beams = Some(user.number_of_beams);
         self.number_of_cells = Some(user.number_of_cells);
         self.velocity_scaling_tenth_mm = Some(user.velocity_scaling_tenth_mm());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instruments::nortek::framing::{checksum, id, verify_checksum, SYNC};
+
+    /// A hardware configuration built byte by byte from instruments.md §3.2 ("Hardware
+    /// configuration 0x05 (48 B), by offset"), with a different value in every field so that
+    /// a field read at the wrong offset shows, and the §3.1 checksum.
+    fn documented_hardware_configuration() -> [u8; HARDWARE_CONFIGURATION_BYTES] {
+        let mut b = [0u8; HARDWARE_CONFIGURATION_BYTES];
+        b[0] = SYNC;
+        b[1] = id::HARDWARE_CONFIGURATION;
+        b[2..4].copy_from_slice(&24u16.to_le_bytes()); // size in words
+        b[4..18].copy_from_slice(b"AQD 9876      "); // 4: serial char[14]
+        b[18..20].copy_from_slice(&0x0003u16.to_le_bytes()); // 18: config
+        b[20..22].copy_from_slice(&2000u16.to_le_bytes()); // 20: board frequency, kHz
+        b[22..24].copy_from_slice(&0x0102u16.to_le_bytes()); // 22: PIC version
+        b[24..26].copy_from_slice(&0x0304u16.to_le_bytes()); // 24: hardware revision
+        b[26..28].copy_from_slice(&0x0090u16.to_le_bytes()); // 26: recorder size × 64 KiB
+        b[28..30].copy_from_slice(&0x0001u16.to_le_bytes()); // 28: status
+        b[30..42].fill(0xEE); // 30: 12 B spare
+        b[42..46].copy_from_slice(b"3.37"); // 42: firmware char[4]
+        let sum = checksum(&b[..46]);
+        b[46..48].copy_from_slice(&sum.to_le_bytes()); // 46: checksum
+        b
+    }
+
+    #[test]
+    fn hardware_configuration_fields_sit_at_the_documented_offsets() {
+        let bytes = documented_hardware_configuration();
+        assert_eq!(verify_checksum(&bytes), Ok(()));
+        let hw = HardwareConfiguration::decode(&bytes).unwrap();
+        assert_eq!(hw.serial_number.as_str(), "AQD 9876");
+        assert_eq!(hw.config, 3);
+        assert!(hw.recorder_installed() && hw.compass_installed());
+        assert_eq!(hw.board_frequency_khz, 2000);
+        assert_eq!(hw.pic_version, 0x0102);
+        assert_eq!(hw.hardware_revision, 0x0304);
+        assert_eq!(hw.recorder_size_bytes, 0x90 * 65_536);
+        assert_eq!(hw.status, 1);
+        assert!(hw.velocity_range_high());
+        assert_eq!(hw.firmware_version.as_str(), "3.37");
+        // The wrong length is refused, not read at shifted offsets.
+        assert!(HardwareConfiguration::decode(&bytes[..47]).is_err());
+    }
+
+    #[test]
+    fn real_hardware_configuration_has_board_frequency_65535_at_offset_20() {
+        // AQD 11402, instruments.md §3.3 (file offset 0 of VELPT_SN_11402_2014-07-02.aqd):
+        // the documented board-frequency word (offset 20) is `ffff` in the instrument's own
+        // bytes, so 65535 there is what the instrument sent, not a shifted read.
+        const HEX: &str = "a505180041514431313430322020202020200400ffff00000400900004000000ffff0000ffffffff0000332e33358d68";
+        let mut bytes = [0u8; HARDWARE_CONFIGURATION_BYTES];
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&HEX[2 * i..2 * i + 2], 16).unwrap();
+        }
+        assert_eq!(verify_checksum(&bytes), Ok(()));
+        let hw = HardwareConfiguration::decode(&bytes).unwrap();
+        assert_eq!(hw.serial_number.as_str(), "AQD11402");
+        assert_eq!(hw.board_frequency_khz, 65535);
+        assert_eq!(
+            (hw.config, hw.pic_version, hw.hardware_revision, hw.status),
+            (4, 0, 4, 4)
+        );
+        assert_eq!(hw.recorder_size_bytes, 144 * 65_536);
+        assert_eq!(hw.firmware_version.as_str(), "3.35");
     }
 }

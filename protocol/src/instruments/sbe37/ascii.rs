@@ -1,4 +1,6 @@
 //! Real-time converted decimal lines (`OutputFormat=1`), V3 and old V2 (`#`-prefixed).
+//! Raw decimal lines (`OutputFormat=0`) are read by [`super::raw`]; converted XML
+//! (`OutputFormat=2`) is not decoded: the reference gives no element list for the 37.
 //!
 //! Field order (instruments.md §2.1): T, C, then, each only if switched on: P, O2, salinity,
 //! sound velocity, specific conductivity, date and time, sample number. Which optional fields are present
@@ -43,8 +45,9 @@ pub enum PressureUnits {
     Psi,
 }
 
-/// Oxygen units (`SetOxUnits`). µmol/kg is not accepted: converting it to ml/l needs the
-/// water density, which the line does not carry; configure the instrument for ml/l or mg/l.
+/// Oxygen units (`SetOxUnits`; instruments.md §2.1: ml/l, mg/l or µmol/kg). ml/l and mg/l
+/// give [`Sbe37Sample::oxygen_ml_l`]; µmol/kg gives [`Sbe37Sample::oxygen_umol_kg`] only,
+/// as converting it needs the water's potential density, which the line does not carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OxygenUnits {
     /// ml/l (default).
@@ -52,6 +55,8 @@ pub enum OxygenUnits {
     MlPerL,
     /// mg/l.
     MgPerL,
+    /// µmol/kg.
+    MicromolPerKg,
 }
 
 /// Which optional fields a converted line carries, and in which units.
@@ -227,10 +232,11 @@ pub(crate) fn parse_body(
     }
     if let Some(u) = layout.oxygen {
         let o = num("oxygen")?;
-        s.oxygen_ml_l = Some(match u {
-            OxygenUnits::MlPerL => o,
-            OxygenUnits::MgPerL => o / 1.42903,
-        });
+        match u {
+            OxygenUnits::MlPerL => s.oxygen_ml_l = Some(o),
+            OxygenUnits::MgPerL => s.oxygen_ml_l = Some(o / 1.42903),
+            OxygenUnits::MicromolPerKg => s.oxygen_umol_kg = Some(o),
+        }
     }
     if layout.salinity {
         s.salinity_psu = Some(num("salinity")?);
@@ -434,6 +440,37 @@ mod tests {
         assert!((s.pressure_dbar.unwrap() - 10.0).abs() < 1e-3);
         assert!((s.oxygen_ml_l.unwrap() - 8.0 / 1.42903).abs() < 1e-12);
         assert_eq!(s.sample_number, Some(17));
+    }
+
+    #[test]
+    fn oxygen_in_micromol_per_kg() {
+        // instruments.md §2.1: fields T, C, P, O2 (`oo.ooo`, ml/l, mg/l or µmol/kg), date,
+        // time, separated by a comma and at least one space; no real ODO line exists in our
+        // data, so this one is built from that table.
+        let layout = AsciiLayout {
+            pressure: Some(PressureUnits::Decibar),
+            oxygen: Some(OxygenUnits::MicromolPerKg),
+            ..AsciiLayout::default()
+        };
+        let s = parse(
+            "13.8512,  4.56001,  503.851, 245.123, 01 Mar 2026, 00:00:00",
+            &layout,
+        )
+        .unwrap();
+        assert_eq!(s.oxygen_umol_kg, Some(245.123));
+        assert_eq!(s.oxygen_ml_l, None);
+        assert_eq!(s.pressure_dbar, Some(503.851));
+        // The same line read as ml/l fills the other field only.
+        let ml = AsciiLayout {
+            oxygen: Some(OxygenUnits::MlPerL),
+            ..layout
+        };
+        let s = parse(
+            "13.8512,  4.56001,  503.851, 4.123, 01 Mar 2026, 00:00:00",
+            &ml,
+        )
+        .unwrap();
+        assert_eq!((s.oxygen_ml_l, s.oxygen_umol_kg), (Some(4.123), None));
     }
 
     #[test]

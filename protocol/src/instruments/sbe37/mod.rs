@@ -7,6 +7,9 @@
 //!   `#`-prefixed lines. The optional fields (pressure, oxygen, salinity, sound velocity,
 //!   specific conductivity, date/time, sample number) are positional, so the parser takes an
 //!   [`AsciiLayout`]; [`ascii::parse_auto`] guesses the layout when exactly one fits.
+//! - [`raw`]: real-time raw decimal lines (`OutputFormat=0`): T, P and P-temperature counts,
+//!   C frequency and the SBE 63's phase and voltage, optionally behind an IM `ii,` ID; kept
+//!   as [`raw::RawDecimalSample`] counts.
 //! - [`im`]: inductive-modem replies (`ii, nnnnn, …` with ID and serial) and the older SIM
 //!   `sl` form (` 00820, 23.6730, 0.00010, 21 Jul 2003, 23:01:28`).
 //! - [`hex`]: memory uploads (`.hex`): the `*` header with its XML calibration coefficients
@@ -27,6 +30,7 @@ pub mod conversion;
 mod fields;
 pub mod hex;
 pub mod im;
+pub mod raw;
 pub mod sio;
 
 pub use ascii::{AsciiError, AsciiLayout, CondUnits, OxygenUnits, PressureUnits, TempUnits};
@@ -53,8 +57,12 @@ pub struct Sbe37Sample {
     pub conductivity_s_m: f64,
     /// Pressure, dbar (gauge).
     pub pressure_dbar: Option<f64>,
-    /// Dissolved oxygen, ml/l.
+    /// Dissolved oxygen, ml/l (sent in ml/l or mg/l, or computed from an uploaded scan).
     pub oxygen_ml_l: Option<f64>,
+    /// Dissolved oxygen, µmol/kg, when the instrument sent that unit (`SetOxUnits`). It is
+    /// not converted to ml/l: that takes the potential density σθ (instruments.md §2.4,
+    /// `ml/l → µmol/kg: × 44660/(σθ + 1000)`), which the line does not carry.
+    pub oxygen_umol_kg: Option<f64>,
     /// Practical salinity (PSS-78). Hex uploads compute it from C, T, P.
     pub salinity_psu: Option<f64>,
     /// Sound velocity, m/s.

@@ -249,6 +249,7 @@ impl ScanConverter {
             conductivity_s_m: c,
             pressure_dbar: p,
             oxygen_ml_l: o2,
+            oxygen_umol_kg: None,
             salinity_psu: Some(s),
             sound_velocity_m_s: None,
             specific_conductivity_s_m: None,
