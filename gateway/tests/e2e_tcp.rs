@@ -142,7 +142,8 @@ fn parse_time(s: &str) -> protocol::time::UtcTime {
 
 /// The live QC state survives a SIGKILL of the gateway: every record stored by the two runs
 /// carries the temperature flag that one enrichment stage fed the same records in the same
-/// order gives (the stored sequence, duplicates and late records included).
+/// order gives (the stored sequence, duplicates and late records included). The line status
+/// records carry the simulated controller's battery voltage.
 #[test]
 fn live_qc_flags_continue_across_a_killed_gateway() {
     use gateway::observation::{Observation, PlatformMeta};
@@ -230,5 +231,25 @@ fn live_qc_flags_continue_across_a_killed_gateway() {
         fail >= 250,
         "{fail} of {compared} records FAIL the flat line"
     );
+    // the simulated controller reports its lithium pack, not 0 V
+    let mut statuses = 0;
+    for f in std::fs::read_dir(dir.join("data/records/albatross/2026")).unwrap() {
+        let path = f.unwrap().path();
+        if !path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("line_status_")
+        {
+            continue;
+        }
+        for line in std::fs::read_to_string(&path).unwrap().lines() {
+            let v: Json = serde_json::from_str(line).unwrap();
+            let volts = v["battery_v"].as_f64().unwrap();
+            assert!((13.0..=14.6).contains(&volts), "{line}");
+            statuses += 1;
+        }
+    }
+    assert!(statuses >= 3, "{statuses} line status records");
     std::fs::remove_dir_all(&dir).unwrap();
 }
