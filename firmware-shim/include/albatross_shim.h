@@ -152,6 +152,11 @@ typedef struct AlbatrossConfig {
    * The instruments, polled in this order.
    */
   struct AlbatrossInstrument instruments[ALBATROSS_MAX_INSTRUMENTS];
+  /**
+   * Battery voltage at start-up in millivolts, reported by the start-up line status
+   * (later ones report what `albatross_ctl_set_battery` set); 0: not measured.
+   */
+  uint16_t start_battery_mv;
 } AlbatrossConfig;
 
 /**

@@ -94,6 +94,9 @@ pub struct AlbatrossConfig {
     pub instrument_count: u8,
     /// The instruments, polled in this order.
     pub instruments: [AlbatrossInstrument; ALBATROSS_MAX_INSTRUMENTS],
+    /// Battery voltage at start-up in millivolts, reported by the start-up line status
+    /// (later ones report what `albatross_ctl_set_battery` set); 0: not measured.
+    pub start_battery_mv: u16,
 }
 
 /// Counters since start-up (see `Counters` for each meaning).
@@ -229,6 +232,7 @@ fn config_from_c(c: &AlbatrossConfig) -> Option<ControllerConfig> {
         max_retries: c.max_retries,
         retry_base_s: c.retry_base_s,
         instruments,
+        start_battery_mv: c.start_battery_mv,
     })
 }
 
@@ -316,6 +320,7 @@ pub unsafe extern "C" fn albatross_config_default(out: *mut AlbatrossConfig) -> 
         retry_base_s: d.retry_base_s,
         instrument_count: 0,
         instruments: [AlbatrossInstrument::default(); ALBATROSS_MAX_INSTRUMENTS],
+        start_battery_mv: d.start_battery_mv,
     };
     // SAFETY: non-null and aligned; the caller promises a writable AlbatrossConfig.
     unsafe { out.write(c) };

@@ -4,8 +4,11 @@
 //! Tasks: one per link (transport + archive + decoder), one for the sinks; joined by a
 //! bounded channel, so a slow sink slows the links (back-pressure) instead of growing
 //! memory. On that channel, one enrichment task ([`crate::pipeline::enrich`]) adds the
-//! derived variables and live QC flags. A failing sink is retried with backoff and never
-//! drops a batch.
+//! derived variables and live QC flags; its per-instrument QC state is stored under
+//! `<data>/state/qc/` in step with the sinks and taken back at start ([`qc_state`]). A
+//! failing sink is retried with backoff and never drops a batch.
+
+pub mod qc_state;
 
 use crate::archive::Archive;
 use crate::config::{Config, Link};
@@ -112,16 +115,20 @@ pub async fn run_sinks(
 
 /// The enrichment stage between the links and the sinks: one task owning `enricher` (the
 /// per-instrument QC state) adds derived variables and QC flags to every batch, in arrival
-/// order, and passes it on with its acknowledgement. Capacity 1, so the links' channel
-/// still provides the back-pressure. Ends when the links' channel closes.
+/// order, and passes it on with its acknowledgement through `saver` (which stores the
+/// state, [`qc_state`]). Capacity 1, so the links' channel still provides the
+/// back-pressure. Ends when the links' channel closes.
 fn enrich_stage(
     mut enricher: crate::pipeline::enrich::Enricher,
     mut rx: mpsc::Receiver<Batch>,
-) -> mpsc::Receiver<Batch> {
+    saver: qc_state::Saver,
+) -> (mpsc::Receiver<Batch>, tokio::task::JoinHandle<()>) {
     let (tx, out) = mpsc::channel(1);
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         while let Some(mut batch) = rx.recv().await {
             enricher.enrich_all(&mut batch.observations);
+            let changed = enricher.take_changed();
+            saver.route(&mut batch, changed);
             // the sink task is gone: the batch stays unacknowledged, its link keeps its state
             if tx.send(batch).await.is_err() {
                 break;
@@ -136,7 +143,7 @@ fn enrich_stage(
             "enrichment stage stopped"
         );
     });
-    out
+    (out, task)
 }
 
 /// Runs the gateway of `config` until `shutdown` turns `true` (or, when every link is a
@@ -155,8 +162,13 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
             None
         }
     };
-    // derived variables and live QC flags, one state per instrument (pipeline::enrich)
-    let rx = enrich_stage(crate::pipeline::enrich::Enricher::from_config(&config), rx);
+    // derived variables and live QC flags, one state per instrument (pipeline::enrich),
+    // continuing from the stored one
+    let mut enricher = crate::pipeline::enrich::Enricher::from_config(&config);
+    let qc_dir = config.gateway.data_dir.join("state").join("qc");
+    qc_state::restore(&qc_dir, &mut enricher);
+    let (saver, saver_task) = qc_state::Saver::start(qc_dir);
+    let (rx, enrich_task) = enrich_stage(enricher, rx, saver);
     let sink_task = tokio::spawn(run_sinks(sinks, rx, |_| {}));
     let mut links = Vec::new();
     for link in &config.links {
@@ -201,6 +213,9 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
         }
     }
     let written = sink_task.await.unwrap_or(0);
+    // the last states are stored before the links' last acknowledgements: both are done
+    let _ = enrich_task.await;
+    let _ = saver_task.await;
     if let Some(task) = mqtt_task {
         // the sinks are dropped: the publisher drains for up to 2 s, then says offline
         let _ = tokio::time::timeout(Duration::from_secs(5), task).await;

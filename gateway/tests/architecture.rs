@@ -83,7 +83,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &[
             "archive",
             "config",
+            "durable",
             "links",
+            "names",
             "observation",
             "pipeline",
             "record",

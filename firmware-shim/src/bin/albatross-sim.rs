@@ -8,6 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use firmware_shim::sim::battery::Battery;
 use firmware_shim::sim::channel::{parse_duration_ms, ChannelConfig, Outage};
 use firmware_shim::sim::faults::{describe, FaultConfig};
 use firmware_shim::sim::instruments::{albatross_line, InstrumentSpec, ValueSource};
@@ -187,6 +188,10 @@ struct ScenarioArgs {
     /// Write the ground truth (every sample measured) as JSON lines to this file.
     #[arg(long)]
     truth: Option<String>,
+    /// Report this constant battery voltage (millivolts) instead of the modelled lithium
+    /// pack (`0` reproduces the captures recorded before the simulator modelled it).
+    #[arg(long)]
+    battery_mv: Option<u16>,
 }
 
 fn parse_start(text: &str) -> Result<u64, String> {
@@ -276,6 +281,7 @@ fn build(s: &ScenarioArgs) -> SimConfig {
         },
         repair: s.repair.then(ModemLinkConfig::default),
         sample_until_s: s.sample_for.map(|d| ((s.start + d) / 1000) as u32),
+        battery: s.battery_mv.map_or_else(Battery::default, Battery::Fixed),
         ..SimConfig::default()
     }
 }

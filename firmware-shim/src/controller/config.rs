@@ -46,11 +46,16 @@ pub struct ControllerConfig {
     pub retry_base_s: u32,
     /// The instruments on the line, polled in this order.
     pub instruments: heapless::Vec<InstrumentSlot, MAX_INSTRUMENTS>,
+    /// Battery voltage at start-up, millivolts: what the start-up line status (built
+    /// by [`Controller::new`](super::Controller::new)) reports, until
+    /// [`Controller::set_battery_mv`](super::Controller::set_battery_mv) (default 0:
+    /// not measured).
+    pub start_battery_mv: u16,
 }
 
 impl Default for ControllerConfig {
     /// Node 1, gateway modem address 1, 64-byte MTU, a poll every 30 min, a status a day,
-    /// 10 s reply timeout, 3 retries from 30 s, no instruments.
+    /// 10 s reply timeout, 3 retries from 30 s, no instruments, battery not measured.
     fn default() -> Self {
         ControllerConfig {
             source: 1,
@@ -62,6 +67,7 @@ impl Default for ControllerConfig {
             max_retries: 3,
             retry_base_s: 30,
             instruments: heapless::Vec::new(),
+            start_battery_mv: 0,
         }
     }
 }

@@ -208,11 +208,12 @@ impl<const RING: usize> Controller<RING> {
         #[allow(clippy::let_unit_value)]
         let () = Self::RING_OK;
         let (config, config_errors) = sanitize(config);
+        let start_battery_mv = config.start_battery_mv;
         let mut c = Controller {
             next_poll: align_up(now_s, config.poll_interval_s),
             next_status: align_up(now_s.saturating_add(1), config.status_interval_s),
             config,
-            battery_mv: 0,
+            battery_mv: start_battery_mv,
             counters: Counters {
                 config_errors,
                 ..Counters::default()

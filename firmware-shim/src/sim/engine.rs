@@ -14,6 +14,7 @@ use std::vec::Vec;
 
 use protocol::hostif::{Command, CommandEvent, CommandParser, Message, Mode};
 
+use super::battery::Battery;
 use super::channel::{Channel, ChannelConfig, ChannelStats, Crossing};
 use super::faults::{FaultConfig, Faults};
 use super::instruments::{InstrumentSpec, Line, ValueSource};
@@ -63,6 +64,8 @@ pub struct SimConfig {
     pub repair: Option<ModemLinkConfig>,
     /// Instruments stop answering after this Unix time (seconds), if set.
     pub sample_until_s: Option<u32>,
+    /// The controller's battery (what its line status messages report).
+    pub battery: Battery,
 }
 
 impl Default for SimConfig {
@@ -84,6 +87,7 @@ impl Default for SimConfig {
             faults: FaultConfig::default(),
             repair: None,
             sample_until_s: None,
+            battery: Battery::default(),
         }
     }
 }
@@ -184,6 +188,7 @@ impl Simulation {
             poll_interval_s: config.poll_interval_s,
             status_interval_s: config.status_interval_s,
             instruments: slots,
+            start_battery_mv: config.battery.mv(&crate::controller::Counters::default()),
             ..ControllerConfig::default()
         };
         let mut line = Line::new(config.instruments.clone(), config.source, config.seed);
@@ -213,6 +218,7 @@ impl Simulation {
             framing,
             config,
         };
+        sim.feed_battery();
         sim.drain_controller();
         if sim.repairer.is_some() {
             let t = sim.now_ms + 60_000;
@@ -399,7 +405,15 @@ impl Simulation {
         }
     }
 
+    /// Hands the controller its battery voltage for the work done so far (before every
+    /// event, so that a status message built in it reports the current voltage).
+    fn feed_battery(&mut self) {
+        let mv = self.config.battery.mv(&self.controller.counters());
+        self.controller.set_battery_mv(mv);
+    }
+
     fn handle(&mut self, ev: Ev) {
+        self.feed_battery();
         match ev {
             Ev::ControllerWake => {
                 if self.wake_at == Some(self.now_ms) {

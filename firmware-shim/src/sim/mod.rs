@@ -11,6 +11,7 @@
 //! - [`channel`]: Gilbert–Elliott loss, bit errors, lost acknowledgements (duplicates),
 //!   propagation delay and airtime, scheduled outages; seeded, deterministic.
 //! - [`modem`]: EvoLogics S2C host-interface lines on both sides.
+//! - [`battery`]: the controller's lithium pack, falling slowly with its work.
 //! - [`engine`]: the discrete-event [`Simulation`] tying them together.
 //! - [`faults`]: host-interface junk, split reads, `BUSY`/`ERROR`, reboot banners.
 //! - [`repair`]: the built-in shore side (`--repair`): the gateway's own `ModemLink` on the
@@ -22,6 +23,7 @@
 
 extern crate std;
 
+pub mod battery;
 pub mod channel;
 pub mod engine;
 pub mod faults;
@@ -206,6 +208,51 @@ mod tests {
         let c = never.controller;
         assert_eq!(c.acks, 0);
         assert_eq!(c.ring_dropped, c.ring_overwritten, "{c:?}");
+    }
+
+    /// Every line status message reaching the host from a clean two-day run.
+    fn statuses(config: SimConfig, hours: u64) -> Vec<protocol::message::LineStatus> {
+        use protocol::message::Message;
+        use protocol::modem_link::{LinkEvent, ModemLink, ModemLinkConfig};
+        let mut sim = Simulation::new(config);
+        sim.run_until(sim.now_ms() + hours * 3_600_000);
+        let mut link = ModemLink::new(ModemLinkConfig::default());
+        let mut found = Vec::new();
+        for (t, bytes) in sim.take_host_output() {
+            let now = protocol::time::UtcTime::from_unix_millis(t as i64);
+            link.feed(&bytes, now, |ev| {
+                if let LinkEvent::Message {
+                    message: Message::LineStatus(s),
+                    ..
+                } = ev
+                {
+                    found.push(s);
+                }
+            });
+        }
+        found
+    }
+
+    #[test]
+    fn line_status_reports_a_lithium_pack_falling_slowly() {
+        let st = statuses(SimConfig::default(), 48);
+        assert!(st.len() >= 8, "{} status messages", st.len());
+        for s in &st {
+            assert!(
+                (13_000..=14_600).contains(&s.battery_mv),
+                "{} mV at {}",
+                s.battery_mv,
+                s.clock
+            );
+        }
+        let (first, last) = (st[0].battery_mv, st[st.len() - 1].battery_mv);
+        assert!(last < first, "{first} mV then {last} mV");
+        assert!(first - last < 20, "two days cost {} mV", first - last);
+        let fixed = SimConfig {
+            battery: battery::Battery::Fixed(0),
+            ..SimConfig::default()
+        };
+        assert!(statuses(fixed, 13).iter().all(|s| s.battery_mv == 0));
     }
 
     #[test]

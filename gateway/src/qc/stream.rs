@@ -209,16 +209,50 @@ impl VariableQc {
         }
 
         self.history.push_back((time.0, value));
-        let oldest = time.0.saturating_sub(self.keep_ms);
+        self.trim();
+        Ok(Update {
+            flags,
+            previous_spike,
+        })
+    }
+
+    /// Drops what the tests no longer need: samples older than the windows before the
+    /// newest (keeping at least 3), and beyond [`MAX_HISTORY`].
+    fn trim(&mut self) {
+        let Some(&(newest, _)) = self.history.back() else {
+            return;
+        };
+        let oldest = newest.saturating_sub(self.keep_ms);
         while self.history.len() > MAX_HISTORY
             || (self.history.len() > 3 && self.history.front().is_some_and(|p| p.0 < oldest))
         {
             self.history.pop_front();
         }
-        Ok(Update {
-            flags,
-            previous_spike,
-        })
+    }
+
+    /// The samples kept (time, value; NaN for a missing one), oldest first: what
+    /// [`VariableQc::resumed`] takes to continue after a restart.
+    pub fn history(&self) -> impl Iterator<Item = (UtcTime, f64)> + '_ {
+        self.history.iter().map(|&(t, x)| (UtcTime(t), x))
+    }
+
+    /// A state running `tests` that continues after `history` (oldest first, as
+    /// [`VariableQc::history`] gives it): the values pushed next get the flags they would
+    /// have got had they followed `history` in one run. A sample not later than the one
+    /// before it is left out, and what the tests do not need is dropped, as
+    /// [`VariableQc::push`] does.
+    pub fn resumed(
+        tests: VariableTests,
+        history: impl IntoIterator<Item = (UtcTime, f64)>,
+    ) -> Self {
+        let mut q = VariableQc::new(tests);
+        for (t, x) in history {
+            if q.history.back().is_none_or(|&(last, _)| t.0 > last) {
+                q.history.push_back((t.0, x));
+            }
+        }
+        q.trim();
+        q
     }
 }
 
@@ -238,6 +272,28 @@ impl InstrumentQc {
                 .map(|(k, v)| (k.clone(), VariableQc::new(v.clone())))
                 .collect(),
         }
+    }
+
+    /// A state for every variable of `config` (validate it first), each continuing after
+    /// its history in `saved` (by name, as [`InstrumentQc::variables`] gave it, see
+    /// [`VariableQc::resumed`]); a variable without one starts afresh, a saved variable no
+    /// longer configured is dropped.
+    pub fn resumed(config: &QcConfig, saved: &BTreeMap<String, Vec<(UtcTime, f64)>>) -> Self {
+        InstrumentQc {
+            variables: config
+                .variables
+                .iter()
+                .map(|(k, v)| {
+                    let history = saved.get(k).into_iter().flatten().copied();
+                    (k.clone(), VariableQc::resumed(v.clone(), history))
+                })
+                .collect(),
+        }
+    }
+
+    /// Each configured variable's state, by name.
+    pub fn variables(&self) -> impl Iterator<Item = (&str, &VariableQc)> {
+        self.variables.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     /// Feeds one record: `values` are (field name, value) pairs; a configured variable

@@ -37,6 +37,24 @@ fn statuses(msgs: &[(u16, Message)]) -> Vec<&LineStatus> {
 }
 
 #[test]
+fn the_start_up_status_reports_the_start_battery_then_the_set_one() {
+    let cats = eight_cats();
+    let cfg = ControllerConfig {
+        start_battery_mv: 14_600,
+        status_interval_s: 6 * 3600,
+        ..config_for(&cats)
+    };
+    let mut m: Mooring<256> = Mooring::new(cats, cfg, T0);
+    m.run_until(T0 + 3 * 3600);
+    m.ctl.set_battery_mv(14_550);
+    m.run_until(T0 + 7 * 3600);
+    let msgs = messages(&m.frames_by_seq());
+    let st = statuses(&msgs);
+    let got: Vec<(u32, u16)> = st.iter().map(|s| (s.clock, s.battery_mv)).collect();
+    assert_eq!(got, [(T0, 14_600), (T0 + 6 * 3600, 14_550)]);
+}
+
+#[test]
 fn a_day_of_polling_gives_48_exact_batches() {
     let cats = eight_cats();
     let cfg = config_for(&cats);

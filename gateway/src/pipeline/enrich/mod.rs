@@ -39,23 +39,28 @@
 //!   after an outage, or a duplicate) gets only the point tests (gross range,
 //!   climatology); its sequence tests are NOT EVALUATED and it does not touch the state, so
 //!   the flags of the records that follow are unchanged.
-//! - The state lives in memory: after a restart, the sequence tests start afresh.
+//! - The state survives a restart of `albatross run`: the stage hands out the states that
+//!   changed ([`Enricher::take_changed`], a [`SavedInstrument`] each) and takes saved ones
+//!   back ([`Enricher::resume`]); the service stores them in step with the sinks
+//!   (`crate::service`). `albatross replay` starts afresh.
 //! - At most [`MAX_INSTRUMENTS`] states are kept (serials come from the link); records of
 //!   further instruments are treated like late records.
 //!
 //! Other record types pass through unchanged.
 
 mod fields;
+mod saved;
 #[cfg(test)]
 mod tests;
 
 pub use fields::{AGGREGATE, DERIVED};
+pub use saved::{SavedError, SavedInstrument, FORMAT};
 
 use crate::observation::Observation;
 use crate::qc::{aggregate, Flag, InstrumentQc, PointFlags, QcConfig, VariableQc};
 use crate::science::{variable_flags, NVARS, VARS};
 use protocol::time::UtcTime;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Most instruments with a streaming QC state (memory bound against serials from the link).
 pub const MAX_INSTRUMENTS: usize = 1024;
@@ -85,6 +90,8 @@ pub struct Enricher {
     stateless: Vec<(String, VariableQc)>,
     config: QcConfig,
     instruments: HashMap<(String, String), InstrumentState>,
+    /// Instruments whose state changed since [`Enricher::take_changed`].
+    changed: BTreeSet<(String, String)>,
     stats: EnrichStats,
 }
 
@@ -99,6 +106,7 @@ impl Enricher {
                 .collect(),
             config: qc,
             instruments: HashMap::new(),
+            changed: BTreeSet::new(),
             stats: EnrichStats::default(),
         }
     }
@@ -112,6 +120,52 @@ impl Enricher {
     /// What the stage did so far.
     pub fn stats(&self) -> EnrichStats {
         self.stats
+    }
+
+    /// The state of every instrument whose state changed since the last call (a record
+    /// went through its sequence tests), in (platform, serial) order.
+    pub fn take_changed(&mut self) -> Vec<SavedInstrument> {
+        let changed = std::mem::take(&mut self.changed);
+        changed
+            .into_iter()
+            .filter_map(|key| {
+                let s = self.instruments.get(&key)?;
+                let variables =
+                    s.qc.variables()
+                        .map(|(name, q)| {
+                            let h = q
+                                .history()
+                                .map(|(t, x)| (t.0, x.is_finite().then_some(x)))
+                                .collect();
+                            (name.to_owned(), h)
+                        })
+                        .collect();
+                Some(SavedInstrument {
+                    format: FORMAT,
+                    platform: key.0,
+                    serial: key.1,
+                    newest_ms: s.newest.0,
+                    variables,
+                })
+            })
+            .collect()
+    }
+
+    /// Takes back an instrument's saved state (from [`Enricher::take_changed`] of an
+    /// earlier run): its next records continue its sequence tests. Variables are matched
+    /// by name against the current configuration ([`InstrumentQc::resumed`]). `false` (and
+    /// nothing changes) when [`MAX_INSTRUMENTS`] states are already kept.
+    pub fn resume(&mut self, saved: &SavedInstrument) -> bool {
+        let key = (saved.platform.clone(), saved.serial.clone());
+        if !self.instruments.contains_key(&key) && self.instruments.len() >= MAX_INSTRUMENTS {
+            return false;
+        }
+        let state = InstrumentState {
+            qc: InstrumentQc::resumed(&self.config, &saved.histories()),
+            newest: UtcTime(saved.newest_ms),
+        };
+        self.instruments.insert(key, state);
+        true
     }
 
     /// Enriches every observation of `batch`, in order.
@@ -190,6 +244,10 @@ impl Enricher {
         match state {
             Some(s) if time > s.newest => {
                 s.newest = time;
+                if let Some(serial) = serial {
+                    self.changed
+                        .insert((platform.to_owned(), serial.to_owned()));
+                }
                 s.qc.push(time, inputs, depth)
                     .into_iter()
                     .map(|(name, update)| (name, update.flags))

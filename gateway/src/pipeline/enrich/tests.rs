@@ -576,3 +576,137 @@ fn in_order_live_flags_equal_the_daily_files() {
     // the comparison covers more than PASS: the jump, the missing value, the flat line
     assert!(non_pass >= 4, "{non_pass}");
 }
+
+/// Temperature with every sequence test: spike, rate of change (per second and n·SD) and
+/// flat line (a 2 h suspect, 4 h fail window at 30-min sampling).
+fn sequence_config() -> QcConfig {
+    let mut qc = roc_config();
+    if let Some(t) = qc.variables.get_mut("temperature_c") {
+        if let Some(r) = t.rate_of_change.as_mut() {
+            r.n_dev = Some(3.0);
+            r.fail_n_dev = Some(6.0);
+        }
+        t.flat_line = Some(crate::qc::config::FlatLineConfig {
+            suspect_threshold_s: 7200.0,
+            fail_threshold_s: 14_400.0,
+            tolerance: 0.001,
+        });
+    }
+    qc
+}
+
+/// 40 half-hourly temperatures: noise, a spike, a jump, a gap, a long flat stretch.
+fn sequence_series() -> Vec<f64> {
+    (0..40)
+        .map(|i| match i {
+            7 => 15.5,
+            12 => f64::NAN,
+            20..=31 => 13.5,
+            32.. => 14.0 + 0.01 * f64::from(i),
+            _ => round(13.2 + 0.013 * f64::from(i % 5), 4).unwrap_or(13.2),
+        })
+        .collect()
+}
+
+/// The `qc` objects of the records of `series` from index `from` on, fed to `e` (two
+/// instruments, interleaved).
+fn run_series(e: &mut Enricher, series: &[f64], range: std::ops::Range<usize>) -> Vec<String> {
+    let mut got = Vec::new();
+    for i in range {
+        for serial in ["3725001", "3725002"] {
+            let x = series.get(i).copied().unwrap_or(f64::NAN);
+            let x = if serial == "3725002" { x + 0.5 } else { x };
+            let mut o = obs(T0 + i as i64 * HALF_HOUR, serial, &ctd(x));
+            e.enrich(&mut o);
+            got.push(format!("{i} {serial} {:?}", qc(&o.record)));
+        }
+    }
+    got
+}
+
+/// A stage fed records 1..k, its state saved (as JSON text) and taken back by a new stage
+/// fed k+1..N, gives every record the flags of one stage fed 1..N, whatever k.
+#[test]
+fn a_resumed_state_gives_the_flags_of_a_continuous_run() {
+    let series = sequence_series();
+    let n = series.len();
+    let mut continuous = Enricher::new(sequence_config());
+    let want = run_series(&mut continuous, &series, 0..n);
+    // the series does exercise the sequence tests
+    let joined = want.join("\n");
+    assert!(joined.contains("(\"temperature_c\", 4)"), "{joined}");
+    assert!(joined.contains("(\"temperature_c\", 3)"), "{joined}");
+    for k in [1, 2, 3, 8, 13, 21, 25, 33] {
+        let mut first = Enricher::new(sequence_config());
+        let mut got = run_series(&mut first, &series, 0..k);
+        let saved: Vec<String> = first.take_changed().iter().map(|s| s.to_json()).collect();
+        assert_eq!(saved.len(), 2, "both instruments changed");
+        assert!(first.take_changed().is_empty(), "taken once");
+        let mut second = Enricher::new(sequence_config());
+        for text in &saved {
+            assert!(second.resume(&SavedInstrument::from_json(text).unwrap()));
+        }
+        got.extend(run_series(&mut second, &series, k..n));
+        assert_eq!(got, want, "saved after {k} records");
+        // a record already covered by the saved state is late, as in one run
+        let mut o = obs(T0 + (k as i64 - 1) * HALF_HOUR, "3725001", &ctd(13.2));
+        second.enrich(&mut o);
+        assert_eq!(second.stats().late, 1);
+    }
+}
+
+/// The same at the level of the streaming state, including the final spike flag of the
+/// previous value that each push gives (the live spike).
+#[test]
+fn a_resumed_streaming_state_gives_the_same_updates_and_spikes() {
+    let config = sequence_config();
+    let series = sequence_series();
+    let push_all = |q: &mut InstrumentQc, range: std::ops::Range<usize>| {
+        range
+            .map(|i| {
+                let x = series.get(i).copied().unwrap_or(f64::NAN);
+                q.push(
+                    UtcTime(T0 + i as i64 * HALF_HOUR),
+                    &[("temperature_c", x)],
+                    None,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut one = InstrumentQc::new(&config);
+    let want = push_all(&mut one, 0..series.len());
+    let spikes = want
+        .iter()
+        .flatten()
+        .filter(|(n, u)| {
+            n == "temperature_c" && u.previous_spike.is_some_and(|s| s.1 != Flag::Pass)
+        })
+        .count();
+    assert!(spikes >= 1, "the spike at 7 is flagged on the next value");
+    for k in [2, 8, 9, 30] {
+        let mut a = InstrumentQc::new(&config);
+        let mut got = push_all(&mut a, 0..k);
+        let saved: std::collections::BTreeMap<String, Vec<(UtcTime, f64)>> = a
+            .variables()
+            .map(|(n, v)| (n.to_owned(), v.history().collect()))
+            .collect();
+        let mut b = InstrumentQc::resumed(&config, &saved);
+        got.extend(push_all(&mut b, k..series.len()));
+        assert_eq!(format!("{got:?}"), format!("{want:?}"), "resumed after {k}");
+    }
+}
+
+/// Unreadable or foreign saved states are refused, not half taken.
+#[test]
+fn unreadable_saved_states_are_refused() {
+    assert!(SavedInstrument::from_json("").is_err());
+    assert!(SavedInstrument::from_json("{\"format\":1}").is_err());
+    let mut e = Enricher::new(sequence_config());
+    run_series(&mut e, &sequence_series(), 0..3);
+    let mut s = e.take_changed().remove(0);
+    s.format = 99;
+    assert!(matches!(
+        SavedInstrument::from_json(&s.to_json()),
+        Err(SavedError::Format(99))
+    ));
+}
