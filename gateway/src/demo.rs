@@ -52,6 +52,17 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
         eprintln!("albatross demo: --speed must be a positive number");
         return ExitCode::from(2);
     }
+    // The simulated line starts afresh at the same instant every run: the link and QC state
+    // of an earlier demo (sequence numbers, QC history) would make it look old and late.
+    // Records and daily files stay: a record seen again is stored once.
+    let state = data_dir.join("state");
+    if state.is_dir() {
+        if let Err(e) = std::fs::remove_dir_all(&state) {
+            eprintln!("albatross demo: cannot clear {}: {e}", state.display());
+            return ExitCode::from(1);
+        }
+        println!("cleared the previous demo's link and QC state in {}", state.display());
+    }
     let broker = match gateway::broker::start_embedded() {
         Ok(a) => a,
         Err(e) => {
