@@ -61,7 +61,10 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
             eprintln!("albatross demo: cannot clear {}: {e}", state.display());
             return ExitCode::from(1);
         }
-        println!("cleared the previous demo's link and QC state in {}", state.display());
+        println!(
+            "cleared the previous demo's link and QC state in {}",
+            state.display()
+        );
     }
     let broker = match gateway::broker::start_embedded() {
         Ok(a) => a,
