@@ -11,14 +11,30 @@ use tokio::sync::watch;
 use tracing::{error, info};
 
 /// The multi-threaded tokio runtime of a long-running subcommand.
-pub(crate) fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
+/// Runs `work` to its end on a new multi-thread runtime, handing it a shutdown watch that
+/// turns `true` on SIGINT or SIGTERM (or after `limit`). When the runtime cannot start, the
+/// error is printed as `albatross <command>: …` and the exit code (1) is returned instead.
+pub(crate) fn until_shutdown<T, F: std::future::Future<Output = T>>(
+    command: &str,
+    limit: Option<Duration>,
+    work: impl FnOnce(watch::Receiver<bool>) -> F,
+) -> Result<T, ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
+        .map_err(|e| {
+            eprintln!("albatross {command}: cannot start the runtime: {e}");
+            ExitCode::from(1)
+        })?;
+    Ok(rt.block_on(async {
+        let (tx, rx) = watch::channel(false);
+        tokio::spawn(shutdown_signal(tx, limit));
+        work(rx).await
+    }))
 }
 
 /// Turns `true` on SIGINT or SIGTERM (or after `limit`).
-pub(crate) async fn shutdown_signal(tx: watch::Sender<bool>, limit: Option<Duration>) {
+async fn shutdown_signal(tx: watch::Sender<bool>, limit: Option<Duration>) {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
@@ -55,19 +71,10 @@ pub fn run(path: &Path) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("albatross run: cannot start the runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    rt.block_on(async {
-        let (tx, rx) = watch::channel(false);
-        tokio::spawn(shutdown_signal(tx, None));
-        gateway::service::run(config, rx).await;
-    });
-    ExitCode::SUCCESS
+    match until_shutdown("run", None, |rx| gateway::service::run(config, rx)) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }
 
 /// `albatross writer --config FILE`: exit 2 for a bad configuration, 1 when the writer
@@ -90,18 +97,10 @@ pub fn writer(path: &Path) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("albatross writer: cannot start the runtime: {e}");
-            return ExitCode::from(1);
-        }
+    let result = match until_shutdown("writer", None, |rx| gateway::writer::run(opts, rx)) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
-    let result = rt.block_on(async {
-        let (tx, rx) = watch::channel(false);
-        tokio::spawn(shutdown_signal(tx, None));
-        gateway::writer::run(opts, rx).await
-    });
     match result {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {

@@ -5,14 +5,13 @@
 //! (`--no-default-features`) links neither the simulator nor the embedded broker, and its
 //! `albatross --help` has no `demo` command.
 
-use crate::commands::{runtime, shutdown_signal};
+use crate::commands::until_shutdown;
 use gateway::config::{Carries, Config};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
-use tokio::sync::watch;
 use tracing::info;
 
 /// The example configuration, adapted to the demo's simulated line on `sim_addr`.
@@ -161,18 +160,11 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
             info!(target: "simulator", "{line}");
         }
     });
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("albatross demo: cannot start the runtime: {e}");
-            return ExitCode::from(1);
-        }
+    let limit = seconds.map(Duration::from_secs);
+    let written = match until_shutdown("demo", limit, |rx| gateway::service::run(config, rx)) {
+        Ok(n) => n,
+        Err(code) => return code,
     };
-    let written = rt.block_on(async {
-        let (tx, rx) = watch::channel(false);
-        tokio::spawn(shutdown_signal(tx, seconds.map(Duration::from_secs)));
-        gateway::service::run(config, rx).await
-    });
     println!("demo stopped: {written} records stored");
     ExitCode::SUCCESS
 }
