@@ -7,6 +7,7 @@
 use std::vec::Vec;
 
 use protocol::feedback::FeedbackStats;
+use protocol::frame::seq_add;
 use protocol::modem_link::{ModemLink, ModemLinkConfig};
 use protocol::repair::RepairStats;
 use protocol::time::UtcTime;
@@ -57,7 +58,7 @@ impl Repairer {
             .link
             .repair()
             .gaps(self.node)
-            .flat_map(|(start, len)| (0..len).map(move |k| (start + k) % 4096))
+            .flat_map(|(start, len)| (0..len).map(move |k| seq_add(start, k)))
             .collect();
         seqs.sort_unstable();
         seqs

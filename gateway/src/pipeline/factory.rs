@@ -61,7 +61,7 @@ pub fn modem_link_config(m: &ModemSettings, serial: bool, downlink: bool) -> Mod
 /// The decoder link `link` of `config` needs; `replay` turns its downlink off.
 pub fn decoder_for(config: &Config, link: &Link, replay: bool) -> Box<dyn LinkDecoder> {
     let name = link.name.get_ref();
-    let mine = platforms(config)
+    let mut mine = platforms(config)
         .into_iter()
         .filter(|p| p.id == *link.platform.get_ref());
     match link.carries {
@@ -72,7 +72,6 @@ pub fn decoder_for(config: &Config, link: &Link, replay: bool) -> Box<dyn LinkDe
         carries => {
             // validation guarantees the platform and the instrument exist
             let platform = mine
-                .into_iter()
                 .next()
                 .unwrap_or_else(|| Arc::new(PlatformMeta::unconfigured(None)));
             let serial = link
@@ -85,10 +84,9 @@ pub fn decoder_for(config: &Config, link: &Link, replay: bool) -> Box<dyn LinkDe
     }
 }
 
-/// The decoder for a replay of bytes a link carrying `carries` recorded: the configured
-/// link that carries them (for an instrument link, the one of instrument `serial`, when
-/// given) when
-/// `config` has one, so that its settings apply; otherwise a decoder with default settings
+/// The decoder for a replay of bytes a link carrying `carries` recorded. When `config` has
+/// a link that carries them (for an instrument link: the one of instrument `serial`, when
+/// given), that link's decoder, so that its settings apply; otherwise a decoder with default settings
 /// that takes platform and instrument names from `config` where it can (a modem link from
 /// the platforms with an acoustic node, an instrument from the platform listing `serial`).
 pub fn replay_decoder(
