@@ -9,7 +9,7 @@ use gateway::dailyfiles::schema::{self, FILL_F64, FILL_QC};
 use gateway::dailyfiles::{erddap, DailyWriter, Day, Series, StationInfo};
 use gateway::observation::Observation;
 use gateway::qc::{Flag, QcConfig};
-use gateway::science::Sample;
+use gateway::science::{Sample, MICROCAT};
 use protocol::time::UtcTime;
 use std::path::{Path, PathBuf};
 
@@ -51,16 +51,33 @@ fn a_day_replayed_twice_is_byte_identical() {
     let obs = observations(&config);
     let a = tmp("twice-a");
     let first = write(&a, &config, &obs);
-    assert_eq!(first.days.len(), 8, "8 MicroCATs, one day");
-    assert!(first.days.iter().all(|d| d.rows == 48 && d.nc_written));
+    let name = |d: &gateway::dailyfiles::DayReport| {
+        d.csv.file_name().unwrap().to_string_lossy().into_owned()
+    };
+    let microcats: Vec<_> = first
+        .days
+        .iter()
+        .filter(|d| name(d).starts_with("MICROCAT_"))
+        .collect();
+    assert_eq!(microcats.len(), 8, "8 MicroCATs, one day");
+    assert!(microcats.iter().all(|d| d.rows == 48 && d.nc_written));
+    let status: Vec<(String, usize)> = first.days[8..].iter().map(|d| (name(d), d.rows)).collect();
+    assert_eq!(
+        status,
+        [
+            ("LINESTATUS_albatross_20260301.csv".to_owned(), 4),
+            ("LINESTATUS_albatross_20260302.csv".to_owned(), 1)
+        ],
+        "the line status of the capture's day and of the status that came after midnight"
+    );
     let once = snapshot(&a);
-    assert_eq!(once.len(), 16, "8 CSV + 8 NetCDF, no temporary file left");
+    assert_eq!(once.len(), 20, "10 CSV + 10 NetCDF, no temporary file left");
     // the same day again, into the same files: nothing changes (not even rewritten)
     let again = write(&a, &config, &obs);
     assert!(again
         .days
         .iter()
-        .all(|d| !d.nc_written && d.duplicates == 48));
+        .all(|d| !d.nc_written && d.duplicates == d.rows));
     assert_eq!(snapshot(&a), once);
     // as the live sink sees it: batch by batch, in another order, some twice
     let b = tmp("twice-b");
@@ -87,7 +104,11 @@ fn duplicates_are_stored_once_and_columns_are_exact() {
     doubled.extend(obs.iter().cloned());
     let dir = tmp("dup");
     let report = write(&dir, &config, &doubled);
-    for d in &report.days {
+    for d in report
+        .days
+        .iter()
+        .filter(|d| d.csv.to_string_lossy().contains("MICROCAT_"))
+    {
         assert_eq!(
             (d.rows, d.duplicates, d.conflicts),
             (48, 48, 0),
@@ -101,9 +122,12 @@ fn duplicates_are_stored_once_and_columns_are_exact() {
         header,
         "stationname,latitude,longitude,time,sensor_theoric_depth,sensor_serial_number,\
          temperature,conductivity,pressure,oxygen,depth,salinity,potential_temperature,\
-         oxygen_saturation,sigma_theta,temperature_qc,conductivity_qc,pressure_qc,oxygen_qc,\
-         depth_qc,salinity_qc,potential_temperature_qc,oxygen_saturation_qc,sigma_theta_qc,\
-         aggregate_qc"
+         oxygen_saturation,sigma_theta,temperature_QC,conductivity_QC,pressure_QC,oxygen_QC,\
+         depth_QC,salinity_QC,potential_temperature_QC,oxygen_saturation_QC,sigma_theta_QC,\
+         aggregate_QC,temperature_qc_gross_range,temperature_qc_density_inversion,\
+         conductivity_qc_gross_range,conductivity_qc_density_inversion,\
+         pressure_qc_gross_range,oxygen_qc_gross_range,salinity_qc_gross_range,\
+         sigma_theta_qc_density_inversion"
     );
     assert_eq!(csv.lines().count(), 49);
     // the CSV's inputs equal the capture's expected records (the simulator's truth)
@@ -142,8 +166,8 @@ fn missing_oxygen_is_fill_value_and_flag_9() {
     let mut r = netcdf3::FileReader::open(&d.nc).unwrap();
     let oxygen = r.read_var_f64("oxygen").unwrap();
     let sat = r.read_var_f64("oxygen_saturation").unwrap();
-    let flags = r.read_var_i8("oxygen_qc").unwrap();
-    let t_flags = r.read_var_i8("temperature_qc").unwrap();
+    let flags = r.read_var_i8("oxygen_QC").unwrap();
+    let t_flags = r.read_var_i8("temperature_QC").unwrap();
     assert_eq!(oxygen.len(), 48);
     assert!(oxygen.iter().chain(&sat).all(|&x| x == FILL_F64));
     assert!(flags.iter().all(|&f| f == 9), "OceanSITES missing_value");
@@ -157,7 +181,7 @@ fn missing_oxygen_is_fill_value_and_flag_9() {
         Some(&[FILL_F64][..])
     );
     assert_eq!(
-        ds.get_var_attr_i8("oxygen_qc", "_FillValue"),
+        ds.get_var_attr_i8("oxygen_QC", "_FillValue"),
         Some(&[FILL_QC][..])
     );
     for v in ds.get_var_names() {
@@ -191,7 +215,8 @@ fn series() -> Series {
         platform_name: "ALBATROSS".into(),
         latitude: 42.806217,
         longitude: 6.026833,
-        kind: gateway::config::InstrumentModel::Sbe37Odo,
+        kind: Some(gateway::config::InstrumentModel::Sbe37Odo),
+        product: &gateway::science::MICROCAT,
         sensor: "MICROCAT",
         serial: "1".into(),
         nominal_depth_m: 2400.0,
@@ -211,13 +236,36 @@ fn flags_are_tested_inherited_and_aggregated() {
     let t0 = UtcTime::from_civil(2026, 3, 1, 0, 0, 0, 0).unwrap();
     let at = |i: i64| UtcTime(t0.0 + i * 1_800_000);
     let samples = vec![
-        Sample::new(at(0), [Some(13.2), Some(4.58), Some(2418.2), Some(4.5)]), // all good
-        Sample::new(at(1), [Some(13.5), Some(4.58), Some(2418.2), Some(4.5)]), // T suspect
-        Sample::new(at(2), [Some(13.2), Some(4.70), Some(2418.2), None]),      // C fails, no O2
-        Sample::new(at(3), [Some(13.2), Some(4.58), Some(2418.2), Some(4.5)]),
+        Sample::new(
+            &MICROCAT,
+            at(0),
+            &[Some(13.2), Some(4.58), Some(2418.2), Some(4.5)],
+        ), // all good
+        Sample::new(
+            &MICROCAT,
+            at(1),
+            &[Some(13.5), Some(4.58), Some(2418.2), Some(4.5)],
+        ), // T suspect
+        Sample::new(
+            &MICROCAT,
+            at(2),
+            &[Some(13.2), Some(4.70), Some(2418.2), None],
+        ), // C fails, no O2
+        Sample::new(
+            &MICROCAT,
+            at(3),
+            &[Some(13.2), Some(4.58), Some(2418.2), Some(4.5)],
+        ),
     ];
     let table = gateway::dailyfiles::day::build(samples, &series(), &qc).unwrap();
-    let flags = |i: usize| -> Vec<u8> { table.rows[i].flags.iter().map(|f| f.code()).collect() };
+    let flags = |i: usize| -> Vec<u8> {
+        table.rows[i]
+            .flags
+            .iter()
+            .take(9)
+            .map(|f| f.code())
+            .collect()
+    };
     // order: T C P O2 depth SP pt0 O2sat sigma; O2 has no test: 2 not evaluated, which
     // O2 saturation inherits
     assert_eq!(flags(0), [1, 1, 1, 2, 1, 1, 1, 2, 1]);
@@ -235,8 +283,12 @@ fn flags_are_tested_inherited_and_aggregated() {
 #[test]
 fn same_time_conflict_keeps_one_whatever_the_order() {
     let t = UtcTime::from_civil(2026, 3, 1, 12, 0, 0, 0).unwrap();
-    let a = Sample::new(t, [Some(13.2), Some(4.58), Some(2418.2), None]);
-    let b = Sample::new(t, [Some(13.2), Some(4.58), Some(2418.2), Some(4.5)]);
+    let a = Sample::new(&MICROCAT, t, &[Some(13.2), Some(4.58), Some(2418.2), None]);
+    let b = Sample::new(
+        &MICROCAT,
+        t,
+        &[Some(13.2), Some(4.58), Some(2418.2), Some(4.5)],
+    );
     let qc = QcConfig::default();
     let x = gateway::dailyfiles::day::build(vec![a, b], &series(), &qc).unwrap();
     let y = gateway::dailyfiles::day::build(vec![b, a, b], &series(), &qc).unwrap();
@@ -257,17 +309,28 @@ fn erddap_entries_match_the_files() {
     let dir = tmp("erddap");
     let report = write(&dir, &config, &observations(&config));
     let xml = erddap::datasets_xml(&config);
+    let ids: Vec<&str> = xml
+        .split("datasetID=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
     assert_eq!(
-        xml.matches("<dataset type=\"EDDTableFromNcCFFiles\"")
-            .count(),
-        2,
-        "albatross and mii MicroCATs"
+        ids,
+        [
+            "emso_ligure_ouest_albatross_MICROCAT",
+            "emso_ligure_ouest_albatross_LINESTATUS",
+            "emso_ligure_ouest_mii_MICROCAT",
+            "emso_ligure_ouest_mii_AQUADOPP",
+            "emso_ligure_ouest_mii_OXYGEN",
+            "emso_ligure_ouest_mii_CTAR",
+        ],
+        "one dataset per platform and product"
     );
-    assert!(xml.contains("datasetID=\"emso_ligure_ouest_albatross_MICROCAT\""));
     assert!(xml.contains("<fileNameRegex>MICROCAT_.*_[0-9]{8}\\.nc</fileNameRegex>"));
+    assert!(xml.contains("<fileNameRegex>CTAR_.*_[0-9]{8}\\.nc</fileNameRegex>"));
     let r = netcdf3::FileReader::open(&report.days[0].nc).unwrap();
     let mut in_file = r.data_set().get_var_names();
-    let listed: Vec<String> = erddap::data_variables()
+    let listed: Vec<String> = erddap::data_variables(&MICROCAT, &config.files.qc)
         .into_iter()
         .map(|(n, _)| n)
         .collect();
@@ -288,7 +351,11 @@ fn erddap_entries_match_the_files() {
         .to_string_lossy()
         .into_owned();
     assert!(name.starts_with("MICROCAT_") && name.ends_with("_20260301.nc"));
-    assert!(schema::csv_columns().iter().all(|c| listed.contains(c)));
+    assert!(
+        schema::csv_columns(&MICROCAT, &gateway::science::default_qc())
+            .iter()
+            .all(|c| listed.contains(c))
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -344,17 +411,31 @@ fn compliance_checker_and_xarray_accept_the_files() {
     );
     let (ok, text) = check_daily_files(&python, &dir);
     assert!(ok, "check_daily_files.py failed");
-    assert!(text.contains("check_daily_files: 8 of 8 files pass"));
+    assert!(text.contains("check_daily_files: 10 of 10 files pass"));
     assert_eq!(
         text.matches("EMSO v1.0.7 required attributes and variables all present")
             .count(),
-        8
+        10,
+        "8 MicroCATs and 2 days of line status"
     );
-    // scores since the EMSO attributes (before: 1082/1082 with oxygen, 1078/1078 without,
-    // acdd 111/111)
-    for score in ["cf:1.6 1252/1252", "cf:1.6 1248/1248", "acdd:1.3 112/112"] {
+    // scores with the per-test flag variables (before them: cf 1252/1252 with oxygen,
+    // 1248/1248 without, acdd 112/112)
+    for score in [
+        "cf:1.6 1539/1539",
+        "cf:1.6 1535/1535",
+        "acdd:1.3 112/112",
+        "cf:1.6 1150/1150",
+        "ioos_qc: 40 per-test flag series, 1920 flags compared",
+    ] {
         assert!(text.contains(score), "{score}");
     }
+    // ACDD wants a standard_name on every variable; CF has none for the controller's
+    // counters and battery: named, not hidden
+    assert!(text.contains(
+        "acdd:1.3 105/114 (+9 for standard_name on 9 technical variables without a CF \
+         standard name: battery_voltage frames_sent instrument_errors instruments next_seq \
+         polls ring_dropped ring_oldest_seq send_failures)"
+    ));
     let _ = std::fs::remove_dir_all(&dir);
 
     // the EMSO check names what is missing: a station without [station.emso] and

@@ -1,6 +1,6 @@
 //! Daily files across a mooring line and across midnight (issue 7):
-//! (a) density inversion between the line's MicroCATs folded into sigma_theta_qc and
-//!     aggregate_qc, in the CSV and the NetCDF, against `qc::series::density_inversion`
+//! (a) density inversion between the line's MicroCATs folded into sigma_theta_QC and
+//!     aggregate_QC, in the CSV and the NetCDF, against `qc::series::density_inversion`
 //!     on each poll's profile and against the injected inversions;
 //! (b) a late record rebuilds the other instruments' files (also across midnight), and
 //!     any arrival order gives the bytes of the in-order build;
@@ -17,7 +17,7 @@ use gateway::qc::config::{
     DensityInversionConfig, FlatLineConfig, RateOfChangeConfig, SpikeConfig,
 };
 use gateway::qc::{self, aggregate_series, Flag, QcConfig, VariableTests};
-use gateway::science::{default_qc, round, Sample, VARS};
+use gateway::science::{default_qc, round, Sample, MICROCAT};
 use protocol::time::UtcTime;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,7 +43,8 @@ fn series(serial: &str, nominal_depth_m: f64) -> Series {
         platform_name: "ALBATROSS".into(),
         latitude: LAT,
         longitude: LON,
-        kind: InstrumentModel::Sbe37Odo,
+        kind: Some(InstrumentModel::Sbe37Odo),
+        product: &MICROCAT,
         sensor: "MICROCAT",
         serial: serial.into(),
         nominal_depth_m,
@@ -79,8 +80,9 @@ fn line_sample(k: usize, p: i64) -> Sample {
     }
     let time = UtcTime(t0().0 + HALF_HOUR * (p + 1) + (10 * k as i64 - 15) * 1000);
     Sample::new(
+        &MICROCAT,
         time,
-        [
+        &[
             Some(t + 0.002 * phase.sin()),
             Some(c),
             Some(pr + 0.05 * phase.cos()),
@@ -118,7 +120,7 @@ fn expected_inversion() -> BTreeMap<(usize, i64), Flag> {
         let mut sigma = Vec::new();
         let mut z = Vec::new();
         for k in 0..4 {
-            let [t, c, pr, o2] = line_sample(k, p).inputs;
+            let [t, c, pr, o2, ..] = line_sample(k, p).inputs;
             let d = gateway::seawater::derive(c.unwrap(), t.unwrap(), pr.unwrap(), o2, LAT, LON)
                 .unwrap();
             sigma.push(round(d.sigma_theta_kg_m3, 4).unwrap());
@@ -133,21 +135,21 @@ fn expected_inversion() -> BTreeMap<(usize, i64), Flag> {
 }
 
 fn column(name: &str) -> usize {
-    schema::csv_columns()
+    schema::csv_columns(&MICROCAT, &default_qc())
         .iter()
         .position(|c| c == name)
         .unwrap()
 }
 
-/// (time, sigma_theta_qc, aggregate_qc) of every row, from the CSV and from the NetCDF
+/// (time, sigma_theta_QC, aggregate_QC) of every row, from the CSV and from the NetCDF
 /// (asserted equal).
 fn file_flags(writer: &DailyWriter, s: &Series, day: Day) -> Vec<(String, i8, i8)> {
     let (csv, nc) = writer.paths(s, day);
     let text = std::fs::read_to_string(&csv).unwrap();
     let (ct, cs, ca) = (
         column("time"),
-        column("sigma_theta_qc"),
-        column("aggregate_qc"),
+        column("sigma_theta_QC"),
+        column("aggregate_QC"),
     );
     let from_csv: Vec<(String, i8, i8)> = text
         .lines()
@@ -162,8 +164,8 @@ fn file_flags(writer: &DailyWriter, s: &Series, day: Day) -> Vec<(String, i8, i8
         })
         .collect();
     let mut r = netcdf3::FileReader::open(&nc).unwrap();
-    let sig = r.read_var_i8("sigma_theta_qc").unwrap();
-    let agg = r.read_var_i8("aggregate_qc").unwrap();
+    let sig = r.read_var_i8("sigma_theta_QC").unwrap();
+    let agg = r.read_var_i8("aggregate_QC").unwrap();
     let nc_flags: Vec<(i8, i8)> = sig.into_iter().zip(agg).collect();
     let csv_flags: Vec<(i8, i8)> = from_csv.iter().map(|r| (r.1, r.2)).collect();
     assert_eq!(
@@ -228,13 +230,20 @@ fn density_inversion_flags_t_c_sp_sigma_theta_and_aggregate() {
     // the NetCDF says that density inversion is part of these flags
     let (_, nc) = writer.paths(&line[0], Day::of(t0()));
     let r = netcdf3::FileReader::open(&nc).unwrap();
-    for var in ["temperature_qc", "conductivity_qc", "sigma_theta_qc"] {
+    for var in ["temperature_QC", "conductivity_QC", "sigma_theta_QC"] {
         let tests = r
             .data_set()
             .get_var_attr_as_string(var, "qc_tests")
             .unwrap();
         assert!(tests.contains("density inversion"), "{var}: {tests}");
     }
+    // and keeps the test's own flags (QARTOD codes) beside the combined ones
+    let mut r = r;
+    let own = r.read_var_i8("sigma_theta_qc_density_inversion").unwrap();
+    let want: Vec<i8> = (0..own.len() as i64)
+        .map(|p| expected[&(0, p)].code() as i8)
+        .collect();
+    assert_eq!(own, want);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -362,8 +371,9 @@ fn three_days() -> Vec<Sample> {
             };
             let p = 2418.2 + 0.02 * (x * 0.9).sin() + if i > day { 0.5 } else { 0.0 };
             Sample::new(
+                &MICROCAT,
                 UtcTime(t0().0 - 86_400_000 + HALF_HOUR * i),
-                [Some(t), Some(c), Some(p), Some(4.5)],
+                &[Some(t), Some(c), Some(p), Some(4.5)],
             )
         })
         .collect()
@@ -423,7 +433,7 @@ fn midnight_qc() -> QcConfig {
 fn continuous_flags(samples: &[Sample], k: usize, qc: &QcConfig) -> Vec<i8> {
     let times: Vec<UtcTime> = samples.iter().map(|s| s.time).collect();
     let values: Vec<f64> = samples.iter().map(|s| s.inputs[k].unwrap()).collect();
-    let t = &qc.variables[VARS[k].field];
+    let t = &qc.variables[MICROCAT.vars[k].qc_key];
     let mut per_test = Vec::new();
     if let Some(s) = &t.spike {
         per_test.push(qc::series::spike(&values, s));
@@ -441,10 +451,10 @@ fn continuous_flags(samples: &[Sample], k: usize, qc: &QcConfig) -> Vec<i8> {
         .collect()
 }
 
-/// The `<name>_qc` column of a day's CSV.
+/// The `<name>_QC` column of a day's CSV.
 fn csv_flags(writer: &DailyWriter, s: &Series, day: Day, name: &str) -> Vec<i8> {
     let (csv, _) = writer.paths(s, day);
-    let col = column(&format!("{name}_qc"));
+    let col = column(&format!("{name}_QC"));
     std::fs::read_to_string(csv)
         .unwrap()
         .lines()
@@ -544,10 +554,15 @@ fn clean_day_with_density_inversion() {
     let a = tmp("clean-a");
     let writer = DailyWriter::new(&a, config.files.qc.clone());
     let report = writer.write_observations(&station, &obs, true).unwrap();
-    assert_eq!(report.days.len(), 8);
-    let sigma = column("sigma_theta_qc");
+    let microcats: Vec<_> = report
+        .days
+        .iter()
+        .filter(|d| d.csv.to_string_lossy().contains("MICROCAT_"))
+        .collect();
+    assert_eq!(microcats.len(), 8);
+    let sigma = column("sigma_theta_QC");
     let mut rows = 0;
-    for d in &report.days {
+    for d in microcats {
         for l in std::fs::read_to_string(&d.csv).unwrap().lines().skip(1) {
             assert_eq!(l.split(',').nth(sigma), Some("1"), "{}", d.csv.display());
             rows += 1;
@@ -584,9 +599,13 @@ fn a_lone_instrument_is_not_tested_for_inversion() {
     let r = netcdf3::FileReader::open(&report.days[0].nc).unwrap();
     let tests = r
         .data_set()
-        .get_var_attr_as_string("sigma_theta_qc", "qc_tests")
+        .get_var_attr_as_string("sigma_theta_QC", "qc_tests")
         .unwrap();
     assert!(!tests.contains("density inversion"), "{tests}");
+    assert!(
+        !r.data_set().has_var("sigma_theta_qc_density_inversion"),
+        "no per-test flag of a test that does not apply"
+    );
     // an index outside the line is counted, not written
     let r = writer
         .write_samples(&[s], vec![(1, line_sample(0, 0))], true)

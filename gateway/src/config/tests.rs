@@ -129,3 +129,33 @@ fn emso_platform_keys_replace_the_station_ones() {
     let e = err(&EXAMPLE.replacen("[station.emso]\n", "[station.emso]\ndio = \"x\"\n", 1));
     assert!(e.to_string().contains("dio"), "{e}");
 }
+
+#[test]
+fn unknown_qc_variable_is_refused_and_product_keys_are_accepted() {
+    let with = |key: &str| {
+        format!(
+            "{EXAMPLE}\n[files.qc.variables.{key}]\ngross_range = {{ fail_span = [0.0, 1.0] }}\n"
+        )
+    };
+    for key in [
+        "temperature_c",
+        "aquadopp_east_m_s",
+        "optode_oxygen_umol_l",
+        "status_battery_v",
+    ] {
+        Config::parse(&with(key), Path::new("test.toml")).unwrap_or_else(|e| panic!("{key}: {e}"));
+    }
+    let text = with("temprature_c");
+    let e = err(&text);
+    let line = text
+        .lines()
+        .position(|l| l.contains("temprature_c"))
+        .unwrap()
+        + 1;
+    assert_eq!(
+        (e.line, e.field.as_str()),
+        (line, "files.qc.variables.temprature_c"),
+        "{e}"
+    );
+    assert!(e.message.contains("not a variable of any product"), "{e}");
+}

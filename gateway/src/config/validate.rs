@@ -226,6 +226,25 @@ pub(super) fn check(config: &Config, text: &str, path: &Path) -> Result<(), Conf
             }
         }
     }
+    if let Some(key) = config
+        .files
+        .qc
+        .variables
+        .keys()
+        .find(|k| !crate::science::products::is_qc_key(k))
+    {
+        let offset = text.find(&format!("files.qc.variables.{key}")).unwrap_or(0);
+        return Err(ConfigError::at(
+            path,
+            text,
+            offset,
+            &format!("files.qc.variables.{key}"),
+            "not a variable of any product (MicroCAT keys are record fields such as \
+             temperature_c; the other instruments' are prefixed: aquadopp_temperature_c, \
+             optode_oxygen_umol_l, cstar_beam_attenuation_per_m, status_battery_v; see \
+             docs/products.md)",
+        ));
+    }
     if let Err(e) = config.files.qc.validate() {
         // point at the offending key inside the [files.qc…] tables when it is written there
         let key = e.field.rsplit('.').next().unwrap_or_default();

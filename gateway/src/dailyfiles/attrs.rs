@@ -7,7 +7,7 @@ use super::day::DayTable;
 use super::meta::Series;
 use crate::config::InstrumentModel;
 use crate::qc::point::median_interval_s;
-use crate::science::round;
+use crate::science::{round, VarKind};
 use crate::seawater::EQUATIONS;
 
 /// The per-time-series variables (`cdm_timeseries_variables` = `subsetVariables`), the
@@ -60,14 +60,15 @@ fn or(s: &str, fallback: &str) -> String {
     }
 }
 
-/// The instrument's model name for titles and `instrument`.
-pub fn model_name(kind: InstrumentModel) -> &'static str {
+/// The instrument's model name for titles and `instrument` (`None`: the line controller).
+pub fn model_name(kind: Option<InstrumentModel>) -> &'static str {
     match kind {
-        InstrumentModel::Sbe37 => "Sea-Bird SBE 37 MicroCAT",
-        InstrumentModel::Sbe37Odo => "Sea-Bird SBE 37 MicroCAT with SBE 63 oxygen",
-        InstrumentModel::Aquadopp => "Nortek Aquadopp",
-        InstrumentModel::Optode => "Aanderaa oxygen optode",
-        InstrumentModel::Cstar => "WET Labs C-Star",
+        Some(InstrumentModel::Sbe37) => "Sea-Bird SBE 37 MicroCAT",
+        Some(InstrumentModel::Sbe37Odo) => "Sea-Bird SBE 37 MicroCAT with SBE 63 oxygen",
+        Some(InstrumentModel::Aquadopp) => "Nortek Aquadopp",
+        Some(InstrumentModel::Optode) => "Aanderaa oxygen optode",
+        Some(InstrumentModel::Cstar) => "WET Labs C-Star",
+        None => "ALBATROSS line controller",
     }
 }
 
@@ -101,12 +102,17 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
     let z = round(series.nominal_depth_m, super::csv::NOMINAL_DEPTH_DECIMALS).unwrap_or(f64::NAN);
     // the vertical extent is that of the depth from pressure (the EMSO `depth` coordinate,
     // which ACDD checks it against), the nominal depth on a day without pressure
-    let [z_min, z_max] = super::netcdf::range(table.rows.iter().map(|r| {
-        r.values
-            .get(crate::science::variables::DEPTH)
-            .copied()
-            .flatten()
-    }))
+    let depth = series
+        .product
+        .vars
+        .iter()
+        .position(|v| v.kind == VarKind::Coordinate);
+    let [z_min, z_max] = super::netcdf::range(
+        table
+            .rows
+            .iter()
+            .map(|r| depth.and_then(|k| r.values.get(k).copied().flatten())),
+    )
     .unwrap_or([z, z]);
     let model = model_name(series.kind);
     let day = table
@@ -121,25 +127,10 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
     let title: String = title.chars().take(95).collect();
     let summary = format!(
         "Near-real-time measurements of the {model} serial {} at {} m nominal depth on the {} \
-         ({}), {} observatory, for the UTC day {day}: temperature, conductivity, pressure{}, \
-         with TEOS-10 practical salinity, potential temperature, sigma-theta, depth from \
-         pressure{} and QARTOD quality flags (OceanSITES scale). One file per instrument and \
-         UTC day, rebuilt whenever records of that day arrive.",
-        series.serial,
-        z,
-        series.platform_name,
-        series.platform_id,
-        st.name,
-        if series.kind == InstrumentModel::Sbe37Odo {
-            " and dissolved oxygen"
-        } else {
-            ""
-        },
-        if series.kind == InstrumentModel::Sbe37Odo {
-            ", oxygen saturation"
-        } else {
-            ""
-        },
+         ({}), {} observatory, for the UTC day {day}: {}, with QARTOD quality flags (per test, \
+         and mapped to the OceanSITES scale). One file per instrument and UTC day, rebuilt \
+         whenever records of that day arrive.",
+        series.serial, z, series.platform_name, series.platform_id, st.name, series.product.summary,
     );
     let info_url = or(&st.info_url, "https://emso.eu");
     let creator = or(&st.creator_name, &st.institution);
@@ -150,35 +141,20 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
          context",
         env!("CARGO_PKG_VERSION")
     );
-    let mut a: Vec<(&'static str, Attr)> =
-        vec![
+    let mut a: Vec<(&'static str, Attr)> = vec![
         ("Conventions", t("CF-1.6, ACDD-1.3".into())),
         ("featureType", t("timeSeries".into())),
         ("cdm_data_type", t("TimeSeries".into())),
-        (
-            "cdm_timeseries_variables",
-            t(TIMESERIES_VARIABLES.into()),
-        ),
-        (
-            "subsetVariables",
-            t(TIMESERIES_VARIABLES.into()),
-        ),
+        ("cdm_timeseries_variables", t(TIMESERIES_VARIABLES.into())),
+        ("subsetVariables", t(TIMESERIES_VARIABLES.into())),
         ("title", t(title)),
         ("summary", t(summary)),
-        (
-            "keywords",
-            t(
-                "EARTH SCIENCE > OCEANS > OCEAN TEMPERATURE > WATER TEMPERATURE, \
-               EARTH SCIENCE > OCEANS > SALINITY/DENSITY > CONDUCTIVITY, \
-               EARTH SCIENCE > OCEANS > SALINITY/DENSITY > SALINITY, \
-               EARTH SCIENCE > OCEANS > SALINITY/DENSITY > POTENTIAL DENSITY, \
-               EARTH SCIENCE > OCEANS > OCEAN PRESSURE > WATER PRESSURE, \
-               EARTH SCIENCE > OCEANS > OCEAN CHEMISTRY > OXYGEN"
-                    .into(),
-            ),
-        ),
+        ("keywords", t(series.product.keywords.into())),
         ("keywords_vocabulary", t("GCMD Science Keywords".into())),
-        ("keywords_vocabulary_uri", t(GCMD_SCIENCE_KEYWORDS_URI.into())),
+        (
+            "keywords_vocabulary_uri",
+            t(GCMD_SCIENCE_KEYWORDS_URI.into()),
+        ),
         ("keywords_uri", t(GCMD_SCIENCE_KEYWORDS_URI.into())),
         ("keywords_type", t("theme".into())),
         (
@@ -187,7 +163,10 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
         ),
         ("naming_authority", t(st.site.clone())),
         ("institution", t(st.institution.clone())),
-        ("institution_edmo_code", t(given(&emso.institution_edmo_code))),
+        (
+            "institution_edmo_code",
+            t(given(&emso.institution_edmo_code)),
+        ),
         ("institution_edmo_uri", t(given(&emso.institution_edmo_uri))),
         ("institution_ror_uri", t(given(&emso.institution_ror_uri))),
         ("infoUrl", t(info_url.clone())),
@@ -198,7 +177,10 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
         ("license", t(or(&st.license, "CC-BY-4.0"))),
         ("license_uri", t(given(&emso.license_uri))),
         ("doi", t(given(&emso.doi))),
-        ("principal_investigator", t(given(&emso.principal_investigator))),
+        (
+            "principal_investigator",
+            t(given(&emso.principal_investigator)),
+        ),
         (
             "principal_investigator_email",
             t(given(&emso.principal_investigator_email)),
@@ -255,10 +237,7 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
             t("In Situ Ocean-based Platforms > MOORINGS".into()),
         ),
         ("platform_vocabulary", t("GCMD Platform Keywords".into())),
-        (
-            "instrument",
-            t("In Situ/Laboratory Instruments > Conductivity Sensors > CTD".into()),
-        ),
+        ("instrument", t(series.product.gcmd_instrument.into())),
         (
             "instrument_vocabulary",
             t("GCMD Instrument Keywords".into()),
@@ -267,14 +246,15 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
         (
             "comment",
             t(
-                "Derived variables computed with the equations in the global attribute equations. \
-               QC flags: QARTOD tests per variable (thresholds in each flag variable's qc_tests) \
-               mapped to OceanSITES reference table 2. Spike, rate of change and flat line run \
-               over the day with the neighbouring days' records as context, so the first and \
-               last records of the day are flagged as in the continuous series; when \
-               configured, density inversion across the line's instruments (QARTOD test 13) \
-               is one of the tests of temperature_qc, conductivity_qc and sigma_theta_qc, and \
-               salinity and the other derived variables inherit it."
+                "Derived variables: see each variable's comment (MicroCAT: the equations in \
+               the global attribute equations). QC flags: each configured QARTOD test's own \
+               flags in <VAR>_qc_<test> (QARTOD scale, thresholds in qc_tests), combined \
+               into <VAR>_QC mapped to OceanSITES reference table 2. Spike, rate of change \
+               and flat line run over the day with the neighbouring days' records as \
+               context, so the first and last records of the day are flagged as in the \
+               continuous series; when configured on a line of MicroCATs, density inversion \
+               (QARTOD test 13) is one of the tests of temperature, conductivity and \
+               sigma_theta, and salinity and the other derived variables inherit it."
                     .into(),
             ),
         ),
@@ -312,7 +292,10 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
         ("format_version", t("1.4".into())),
         ("site_code", t(st.site.clone())),
         ("platform_code", t(series.platform_id.clone())),
-        ("network", t(emso.network.clone().unwrap_or_else(|| "EMSO".into()))),
+        (
+            "network",
+            t(emso.network.clone().unwrap_or_else(|| "EMSO".into())),
+        ),
         (
             "emso_regional_facility_name",
             t(given(&emso.emso_regional_facility_name)),
@@ -325,7 +308,10 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
         ("emso_site_uri", t(given(&emso.emso_site_uri))),
         ("emso_platform_name", t(given(&emso.emso_platform_name))),
         ("emso_platform_uri", t(given(&emso.emso_platform_uri))),
-        ("update_interval", t(emso.update_interval.clone().unwrap_or(resolution))),
+        (
+            "update_interval",
+            t(emso.update_interval.clone().unwrap_or(resolution)),
+        ),
         ("sensor_model", t(model.into())),
         ("sensor_serial_number", t(series.serial.clone())),
         ("sensor_mount", t("mounted_on_mooring_line".into())),

@@ -5,12 +5,14 @@
 //! 2. A's samples of the [`context_days`] previous days (spike, rate of change, flat line
 //!    of D's first samples; the flat-line and density-inversion sampling interval);
 //! 3. A's first sample of D+1 (spike of D's last sample);
-//! 4. with density inversion, the line's other instruments' samples of D and those within
-//!    [`MAX_POLL_SPREAD_MS`] of D's midnights.
+//! 4. with density inversion, the line's other MicroCATs' samples of D and those within
+//!    [`MAX_POLL_SPREAD_MS`] of D's midnights; for an optode, likewise its reference
+//!    MicroCAT's ([`reference_of`]: its σθ gives oxygen per unit mass).
 //!
 //! So when the samples of (A, E) change, the batch rebuilds (A, E), (A, E+1 …
-//! E+context_days), (A, E−1) if E's first sample changed, and with density inversion
-//! (B, E) for every other instrument B, plus (B, E∓1) when a changed sample lies within
+//! E+context_days), (A, E−1) if E's first sample changed, and (B, E) for every B that
+//! takes A as context (with density inversion every other MicroCAT B of a MicroCAT A; an
+//! optode B whose reference is A), plus (B, E∓1) when a changed sample lies within
 //! [`MAX_POLL_SPREAD_MS`] of a midnight. Only days that have a file are rebuilt (a day
 //! without samples has no file). Context never changes a day's samples, so rebuilding does
 //! not cascade. Every day is rebuilt from the files as they are after the whole batch is
@@ -18,10 +20,10 @@
 
 use super::atomic::{publish, Published};
 use super::day;
-use super::meta::{Day, Series};
+use super::meta::{reference_of, Day, Series};
 use super::{csv, io_err, move_aside, netcdf, DailyFileError, DailyWriter, DayReport};
 use crate::qc::QcConfig;
-use crate::science::{dedup, Context, LineSeries, Sample, MAX_POLL_SPREAD_MS};
+use crate::science::{dedup, Context, LineSeries, Sample, MAX_POLL_SPREAD_MS, MICROCAT};
 use protocol::time::UtcTime;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -96,7 +98,7 @@ impl Batch<'_> {
             match std::fs::read_to_string(&csv_path) {
                 Ok(text) => {
                     s.exists = true;
-                    match csv::parse(&text) {
+                    match csv::parse(self.series(key.0)?.product, &text) {
                         Ok(p) => {
                             s.damaged = !p.bad_lines.is_empty();
                             s.raw = p.samples;
@@ -177,6 +179,40 @@ impl Batch<'_> {
             .ok_or_else(|| io_err(self.writer.dir())(std::io::Error::other("points not built")))
     }
 
+    /// Whether instrument `i` of the line is a MicroCAT.
+    fn is_microcat(&self, i: usize) -> bool {
+        self.line.get(i).is_some_and(|s| s.product.is(&MICROCAT))
+    }
+
+    /// MicroCAT `o`'s points of `day` and of its neighbouring days within
+    /// [`MAX_POLL_SPREAD_MS`] of the day (`start`..`end`, ms).
+    fn points_around(
+        &mut self,
+        o: usize,
+        day: Day,
+        start: i64,
+        end: i64,
+    ) -> Result<LineSeries, DailyFileError> {
+        let mut s = LineSeries {
+            serial: self.series(o)?.serial.clone(),
+            points: Vec::new(),
+        };
+        let prev = self.points((o, Day(day.0 - 1)))?;
+        s.points.extend(
+            prev.points
+                .iter()
+                .filter(|p| p.time.0 >= start - MAX_POLL_SPREAD_MS),
+        );
+        s.points.extend_from_slice(&self.points((o, day))?.points);
+        let next = self.points((o, Day(day.0 + 1)))?;
+        s.points.extend(
+            next.points
+                .iter()
+                .filter(|p| p.time.0 < end + MAX_POLL_SPREAD_MS),
+        );
+        Ok(s)
+    }
+
     /// The context of (i, day) (module docs).
     fn context(&mut self, (i, day): Key, qc: &QcConfig) -> Result<Context, DailyFileError> {
         let mut ctx = Context::default();
@@ -186,28 +222,18 @@ impl Batch<'_> {
         }
         let next = &self.load((i, Day(day.0 + 1)))?.kept;
         ctx.after = next.iter().take(AFTER_SAMPLES).copied().collect();
-        if qc.density_inversion.is_some() {
-            let (start, end) = (day.start_ms(), Day(day.0 + 1).start_ms());
-            for o in (0..self.line.len()).filter(|&o| o != i) {
-                let mut s = LineSeries {
-                    serial: self.series(o)?.serial.clone(),
-                    points: Vec::new(),
-                };
-                let prev = self.points((o, Day(day.0 - 1)))?;
-                s.points.extend(
-                    prev.points
-                        .iter()
-                        .filter(|p| p.time.0 >= start - MAX_POLL_SPREAD_MS),
-                );
-                s.points.extend_from_slice(&self.points((o, day))?.points);
-                let next = self.points((o, Day(day.0 + 1)))?;
-                s.points.extend(
-                    next.points
-                        .iter()
-                        .filter(|p| p.time.0 < end + MAX_POLL_SPREAD_MS),
-                );
+        let (start, end) = (day.start_ms(), Day(day.0 + 1).start_ms());
+        if qc.density_inversion.is_some() && self.is_microcat(i) {
+            let others: Vec<usize> = (0..self.line.len())
+                .filter(|&o| o != i && self.is_microcat(o))
+                .collect();
+            for o in others {
+                let s = self.points_around(o, day, start, end)?;
                 ctx.line.push(s);
             }
+        }
+        if let Some(r) = reference_of(self.line, i) {
+            ctx.reference = Some(self.points_around(r, day, start, end)?);
         }
         Ok(ctx)
     }
@@ -215,9 +241,14 @@ impl Batch<'_> {
     /// Rebuilds and publishes (i, day).
     fn rebuild(&mut self, key: Key) -> Result<DayReport, DailyFileError> {
         let mut qc = self.writer.qc().clone();
-        if self.line.len() < 2 {
-            // a platform with one daily-file instrument has no line: the test does not
-            // apply (not run, not described in the file), rather than "not evaluated"
+        if !self.is_microcat(key.0)
+            || (0..self.line.len())
+                .filter(|&o| self.is_microcat(o))
+                .count()
+                < 2
+        {
+            // a platform with one MicroCAT has no line: the test does not apply (not
+            // run, not described in the file), rather than "not evaluated"
             qc.density_inversion = None;
         }
         let context = self.context(key, &qc)?;
@@ -230,7 +261,7 @@ impl Batch<'_> {
             None
         };
         let table = day::build_with(stored.raw, &series, &qc, &context)?;
-        let csv_text = csv::render(&series, &table);
+        let csv_text = csv::render(&series, &table, &qc);
         publish(&csv_path, csv_text.as_bytes()).map_err(io_err(&csv_path))?;
         let nc_bytes = netcdf::render(&series, &table, &qc)?;
         let nc_written =
@@ -284,17 +315,21 @@ pub(super) fn write(
         if first_changed {
             candidates.push((i, Day(day.0 - 1)));
         }
-        if inversion {
-            let near_start = lo.0 < day.start_ms() + MAX_POLL_SPREAD_MS;
-            let near_end = hi.0 >= Day(day.0 + 1).start_ms() - MAX_POLL_SPREAD_MS;
-            for o in (0..line.len()).filter(|&o| o != i) {
-                candidates.push((o, day));
-                if near_start {
-                    candidates.push((o, Day(day.0 - 1)));
-                }
-                if near_end {
-                    candidates.push((o, Day(day.0 + 1)));
-                }
+        let near_start = lo.0 < day.start_ms() + MAX_POLL_SPREAD_MS;
+        let near_end = hi.0 >= Day(day.0 + 1).start_ms() - MAX_POLL_SPREAD_MS;
+        // the days whose flags or derived values take (i, day) as their line or reference
+        let takes_i = |o: usize| {
+            o != i
+                && ((inversion && batch.is_microcat(i) && batch.is_microcat(o))
+                    || reference_of(line, o) == Some(i))
+        };
+        for o in (0..line.len()).filter(|&o| takes_i(o)) {
+            candidates.push((o, day));
+            if near_start {
+                candidates.push((o, Day(day.0 - 1)));
+            }
+            if near_end {
+                candidates.push((o, Day(day.0 + 1)));
             }
         }
         for key in candidates {

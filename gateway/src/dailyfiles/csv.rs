@@ -1,12 +1,15 @@
-//! The daily CSV: fixed header ([`schema::csv_columns`]), fixed decimals per column, empty
-//! cells for missing values, QC columns as OceanSITES codes. It is also the day's store:
-//! [`parse`] reads back the measured inputs, so a day can be rebuilt from its own CSV.
+//! The daily CSV: a header per product and QC configuration ([`schema::csv_columns`]),
+//! fixed decimals per column, empty cells for missing values, `_QC` columns as OceanSITES
+//! codes and per-test columns as QARTOD codes. It is also the day's store: [`parse`] reads
+//! back the measured values (the columns after them may change with the QC
+//! configuration), so a day can be rebuilt from its own CSV.
 
 use super::day::DayTable;
 use super::meta::Series;
 use super::schema;
 use crate::names::safe_part;
-use crate::science::{round, Sample, VARS};
+use crate::qc::QcConfig;
+use crate::science::{round, Product, Sample, MAX_MEASURED};
 use protocol::time::UtcTime;
 use std::fmt::Write as _;
 
@@ -22,9 +25,12 @@ fn cell(v: Option<f64>, decimals: u8) -> String {
     }
 }
 
-/// The CSV text of a day.
-pub fn render(series: &Series, table: &DayTable) -> String {
-    let mut out = schema::csv_columns().join(",");
+/// The CSV text of a day of `series`, whose flags were computed with `qc`.
+pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> String {
+    let product = series.product;
+    let nvars = product.vars.len();
+    let tests = schema::test_columns(product, qc);
+    let mut out = schema::csv_columns(product, qc).join(",");
     out.push('\n');
     let station = series.station_id();
     let lat = cell(round(series.latitude, LATLON_DECIMALS), LATLON_DECIMALS);
@@ -36,14 +42,24 @@ pub fn render(series: &Series, table: &DayTable) -> String {
     let serial = safe_part(&series.serial);
     for r in &table.rows {
         let _ = write!(out, "{station},{lat},{lon},{},{depth},{serial}", r.time);
-        for (v, spec) in r.values.iter().zip(VARS.iter()) {
+        for (v, spec) in r.values.iter().zip(product.vars) {
             out.push(',');
             out.push_str(&cell(*v, spec.decimals));
         }
-        for f in &r.flags {
+        for f in r.flags.iter().take(nvars) {
             let _ = write!(out, ",{}", f.to_oceansites());
         }
-        let _ = writeln!(out, ",{}", r.aggregate.to_oceansites());
+        let _ = write!(out, ",{}", r.aggregate.to_oceansites());
+        for &(k, t) in &tests {
+            let f = r
+                .tests
+                .get(k)
+                .and_then(|f| f.get(t.index()))
+                .copied()
+                .flatten();
+            let _ = write!(out, ",{}", f.map_or(9, |f| f.code()));
+        }
+        out.push('\n');
     }
     out
 }
@@ -98,13 +114,20 @@ pub fn parse_time(s: &str) -> Option<UtcTime> {
     )
 }
 
-/// Reads the measured inputs back from a daily CSV written by [`render`].
-pub fn parse(text: &str) -> Result<Parsed, CsvError> {
-    let columns = schema::csv_columns();
+/// Reads the measured values back from a daily CSV of `product` written by [`render`],
+/// whatever QC configuration wrote it (its header must start with the identity columns
+/// and the product's measured variables).
+pub fn parse(product: &Product, text: &str) -> Result<Parsed, CsvError> {
     let mut lines = text.lines();
-    if lines.next() != Some(columns.join(",").as_str()) {
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let expected = schema::id_columns(product)
+        .into_iter()
+        .chain(product.measured_vars().iter().map(|v| v.name));
+    let width = schema::id_columns(product).len() + product.measured;
+    if header.len() < width || !expected.zip(&header).all(|(a, b)| a == *b) {
         return Err(CsvError::Header);
     }
+    let columns = header;
     let time_col = 3;
     let first_input = 6;
     let mut out = Parsed::default();
@@ -118,14 +141,14 @@ pub fn parse(text: &str) -> Result<Parsed, CsvError> {
                 return None;
             }
             let time = parse_time(cells.get(time_col)?)?;
-            let mut inputs = [None; 4];
-            for (k, slot) in inputs.iter_mut().enumerate() {
+            let mut inputs = [None; MAX_MEASURED];
+            for (k, slot) in inputs.iter_mut().enumerate().take(product.measured) {
                 let c = cells.get(first_input + k)?;
                 if !c.is_empty() {
                     *slot = Some(c.parse::<f64>().ok().filter(|x| x.is_finite())?);
                 }
             }
-            Some(Sample::new(time, inputs))
+            Some(Sample::new(product, time, &inputs))
         })();
         match row {
             Some(s) => out.samples.push(s),
@@ -142,7 +165,8 @@ mod tests {
     /// Arbitrary text never panics the reader (a damaged CSV is reported, not fatal).
     #[test]
     fn arbitrary_text_never_panics() {
-        let header = schema::csv_columns().join(",");
+        let product = &crate::science::MICROCAT;
+        let header = schema::csv_columns(product, &crate::science::default_qc()).join(",");
         let alphabet = b"0123456789,.-:TZe\n\r\" x";
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for case in 0..2000 {
@@ -155,8 +179,8 @@ mod tests {
                 let i = (seed % alphabet.len() as u64) as usize;
                 body.push(char::from(alphabet[i]));
             }
-            let _ = parse(&body);
-            let _ = parse(&format!("{header}\n{body}"));
+            let _ = parse(product, &body);
+            let _ = parse(product, &format!("{header}\n{body}"));
             let _ = parse_time(&body);
             let mut bytes = body.into_bytes();
             let _ = crate::dailyfiles::padding::zero_attribute_padding(&mut bytes);

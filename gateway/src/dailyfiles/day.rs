@@ -27,5 +27,5 @@ pub fn build_with(
     qc: &QcConfig,
     context: &Context,
 ) -> Result<DayTable, QcError> {
-    assess(samples, &series.deployment(), qc, context)
+    assess(series.product, samples, &series.deployment(), qc, context)
 }

@@ -1,7 +1,7 @@
 //! The EMSO metadata specification v1.0.7 in a daily NetCDF's variables
 //! (outputs-and-qc.md §2.2): SeaDataNet parameter and unit URNs, the codes of the
 //! coordinates, the `coordinates` every data variable names and the sensor description of
-//! `sensor_id`. The data variables' own codes are science ([`crate::science::VARS`]); the
+//! `sensor_id`. The data variables' own codes are science ([`crate::science::products`]); the
 //! coordinates' are file layout, here. The global attributes are in [`super::attrs`].
 
 use super::meta::Series;
@@ -65,11 +65,11 @@ pub fn sdn_attributes((parameter, uom): (Code, Code)) -> Vec<(&'static str, Stri
 pub fn sensor_attributes(series: &Series) -> Vec<(&'static str, String)> {
     let model = super::attrs::model_name(series.kind);
     let mut out = vec![("sensor_model", model.to_owned())];
-    // L05 and L35 codes only where known: the kinds without daily files get theirs with
-    // their products
+    // L05 and L35 codes only where checked (the SBE 37): the other kinds' are still to be
+    // looked up in NVS
     if matches!(
         series.kind,
-        InstrumentModel::Sbe37 | InstrumentModel::Sbe37Odo
+        Some(InstrumentModel::Sbe37 | InstrumentModel::Sbe37Odo)
     ) {
         let (type_urn, type_uri) = nvs("L05", "130");
         let (man_urn, man_uri) = nvs("L35", "MAN0013");

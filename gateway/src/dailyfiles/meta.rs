@@ -4,7 +4,7 @@
 use crate::config::{Config, EmsoMetadata, InstrumentModel, Station};
 use crate::names::safe_part;
 use crate::observation::{InstrumentMeta, Observation, PlatformMeta};
-use crate::science::Deployment;
+use crate::science::{Deployment, Product, AQUADOPP, CSTAR, LINE_STATUS, MICROCAT, OPTODE};
 use protocol::time::{civil_from_days, UtcTime};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -78,12 +78,13 @@ impl From<&Station> for StationInfo {
     }
 }
 
-/// The sensor name in file names (`<SENSOR>_<serial>_<YYYYMMDD>`) of the instrument kinds
-/// that get daily files; `None` for kinds not (yet) written (Aquadopp, optode, C-Star).
-pub fn sensor_name(kind: InstrumentModel) -> Option<&'static str> {
+/// The daily product of an instrument kind.
+pub fn product_of(kind: InstrumentModel) -> &'static Product {
     match kind {
-        InstrumentModel::Sbe37 | InstrumentModel::Sbe37Odo => Some("MICROCAT"),
-        InstrumentModel::Aquadopp | InstrumentModel::Optode | InstrumentModel::Cstar => None,
+        InstrumentModel::Sbe37 | InstrumentModel::Sbe37Odo => &MICROCAT,
+        InstrumentModel::Aquadopp => &AQUADOPP,
+        InstrumentModel::Optode => &OPTODE,
+        InstrumentModel::Cstar => &CSTAR,
     }
 }
 
@@ -100,54 +101,109 @@ pub struct Series {
     pub latitude: f64,
     /// Nominal longitude, degrees east.
     pub longitude: f64,
-    /// Instrument model.
-    pub kind: InstrumentModel,
-    /// Sensor name in file names ([`sensor_name`]).
+    /// Instrument model (`None` for the line status, which is the controller's).
+    pub kind: Option<InstrumentModel>,
+    /// The product it is a series of.
+    pub product: &'static Product,
+    /// Sensor name in file names (the product's).
     pub sensor: &'static str,
-    /// Serial number.
+    /// Serial number (the platform id for the line status).
     pub serial: String,
     /// Nominal depth, m.
     pub nominal_depth_m: f64,
 }
 
-/// The daily-file instruments of `platform`, sorted by serial: the line whose instruments
-/// the density-inversion test compares.
+/// The daily-file series of `platform`, sorted by serial: its instruments, then its line
+/// status when it has a line controller. The MicroCATs among them are the line whose
+/// instruments the density-inversion test compares; an optode takes σθ from the MicroCAT
+/// nearest to its nominal depth ([`reference_of`]).
 pub fn line_of(station: &StationInfo, platform: &PlatformMeta) -> Vec<Series> {
     let mut line: Vec<Series> = platform
         .instruments
         .iter()
-        .filter_map(|i| Series::for_instrument(station, platform, i))
+        .map(|i| Series::for_instrument(station, platform, i))
         .collect();
     line.sort_by(|a, b| a.serial.cmp(&b.serial));
     line.dedup_by(|a, b| a.serial == b.serial);
+    if platform.acoustic_source.is_some() {
+        line.push(Series::status_of(station, platform));
+    }
     line
 }
 
+/// The index in `line` of the MicroCAT whose σθ the optode `line[i]` uses: the one nearest
+/// to its nominal depth (the lower serial on a tie); `None` for another product or a
+/// platform without MicroCAT.
+pub fn reference_of(line: &[Series], i: usize) -> Option<usize> {
+    let own = line.get(i).filter(|s| s.product.is(&OPTODE))?;
+    line.iter()
+        .enumerate()
+        .filter(|(_, s)| s.product.is(&MICROCAT))
+        .min_by(|(_, a), (_, b)| {
+            let d = |s: &Series| (s.nominal_depth_m - own.nominal_depth_m).abs();
+            d(a).total_cmp(&d(b)).then_with(|| a.serial.cmp(&b.serial))
+        })
+        .map(|(k, _)| k)
+}
+
 impl Series {
-    /// The series of instrument `i` of `platform`, `None` for a kind without daily files.
+    /// The series of instrument `i` of `platform`.
     pub fn for_instrument(
         station: &StationInfo,
         platform: &PlatformMeta,
         i: &InstrumentMeta,
-    ) -> Option<Series> {
-        let sensor = sensor_name(i.kind)?;
-        Some(Series {
+    ) -> Series {
+        let product = product_of(i.kind);
+        Series {
             station: station.clone(),
             platform_id: platform.id.clone(),
             platform_name: platform.name.clone(),
             latitude: platform.latitude,
             longitude: platform.longitude,
-            kind: i.kind,
-            sensor,
+            kind: Some(i.kind),
+            product,
+            sensor: product.sensor,
             serial: i.serial.clone(),
             nominal_depth_m: i.nominal_depth_m,
-        })
+        }
     }
 
-    /// The series an observation belongs to, `None` when its instrument is unknown or of a
-    /// kind that gets no daily files.
+    /// The line-status series of `platform`: serial is the platform id, and the nominal
+    /// depth that of its shallowest instrument (the controller sits in the top float).
+    pub fn status_of(station: &StationInfo, platform: &PlatformMeta) -> Series {
+        let depth = platform
+            .instruments
+            .iter()
+            .map(|i| i.nominal_depth_m)
+            .fold(None, |acc: Option<f64>, d| {
+                Some(acc.map_or(d, |a| a.min(d)))
+            })
+            .unwrap_or(0.0);
+        Series {
+            station: station.clone(),
+            platform_id: platform.id.clone(),
+            platform_name: platform.name.clone(),
+            latitude: platform.latitude,
+            longitude: platform.longitude,
+            kind: None,
+            product: &LINE_STATUS,
+            sensor: LINE_STATUS.sensor,
+            serial: platform.id.clone(),
+            nominal_depth_m: depth,
+        }
+    }
+
+    /// The series an observation belongs to: its instrument's, or its platform's line
+    /// status for a `line_status` record; `None` when its instrument is unknown.
     pub fn of(station: &StationInfo, o: &Observation) -> Option<Series> {
-        Series::for_instrument(station, &o.platform, o.instrument.as_ref()?)
+        if LINE_STATUS.record_kinds.contains(&o.record.kind) {
+            return Some(Series::status_of(station, &o.platform));
+        }
+        Some(Series::for_instrument(
+            station,
+            &o.platform,
+            o.instrument.as_ref()?,
+        ))
     }
 
     /// The instrument as the science core sees it ([`crate::science::assess`]).

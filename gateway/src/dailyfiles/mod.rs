@@ -1,25 +1,31 @@
 //! Daily files for ERDDAP: one CSV and one NetCDF per instrument per UTC day (BRIEF §4).
 //!
-//! `<dir>/<platform>/<YYYY>/<SENSOR>_<serial>_<YYYYMMDD>.{csv,nc}` (SENSOR `MICROCAT` for
-//! the SBE 37 kinds; other kinds get no daily files yet).
+//! `<dir>/<platform>/<YYYY>/<SENSOR>_<serial>_<YYYYMMDD>.{csv,nc}`, one product per
+//! instrument kind ([`crate::science::products`]: `MICROCAT`, `AQUADOPP`, `CTAR` for the
+//! C-Star, `OXYGEN` for the optode) and the platform's line status
+//! (`LINESTATUS_<platform>_<YYYYMMDD>`, from the controller's status messages).
 //!
 //! What the files hold is computed by the science core ([`crate::science`]): a day's
 //! samples sorted and de-duplicated (a record seen twice is stored once; two different
 //! samples with the same time keep one, chosen independently of arrival order), derived
-//! variables (practical salinity, potential temperature, sigma-theta, depth, oxygen
-//! saturation) and QARTOD flags per `[files.qc]` (derived variables also take the worst flag
-//! of their inputs; one aggregate per record), with density inversion across the line.
+//! variables (MicroCAT: practical salinity, potential temperature, sigma-theta, depth,
+//! oxygen saturation; Aquadopp: speed, direction, depth; optode: µmol/kg with the σθ of the
+//! MicroCAT beside it) and QARTOD flags per `[files.qc]` (derived variables also take the
+//! worst flag of their inputs; one aggregate per record), with density inversion across
+//! the line's MicroCATs. Each variable has its OceanSITES-mapped `<VAR>_QC` and, per
+//! configured test, its QARTOD flags `<VAR>_qc_<test>` ([`schema`]).
 //! This module lays them out and writes them:
 //!
 //! - [`day`]: a day's table ([`DayTable`]), the science core's assessment of the day.
 //! - [`meta`]: who and where a file is about ([`Series`], [`StationInfo`]), file names.
 //! - [`batch`]: which days a batch rebuilds, with what context.
-//! - [`csv`]: the CSV, with the published ALBATROSS column names then `<name>_qc` columns.
+//! - [`csv`]: the CSV, with the published column names, then `<name>_QC`, `aggregate_QC`
+//!   and the per-test `<name>_qc_<test>` columns.
 //! - [`netcdf`]: NetCDF-3 classic, CF-1.6 `timeSeries`, ACDD-1.3 and EMSO attributes
-//!   ([`attrs`]), layout frozen in [`schema`] (variables in [`crate::science::VARS`]);
+//!   ([`attrs`]), layout frozen in [`schema`] (variables in [`crate::science::products`]);
 //!   [`padding`] works around a `netcdf3` writer bug.
 //! - [`emso`]: the EMSO metadata specification v1.0.7 in the variables: SeaDataNet P01/P06
-//!   URNs (the data variables' codes are in [`crate::science::VARS`]), the coordinates.
+//!   URNs (the data variables' codes are in the products' catalogues), the coordinates.
 //!
 //! **EMSO v1.0.7** (docs/products.md). The globals it requires come from
 //! `[station.emso]` with each key replaced by the platform's `[platform.emso]`
@@ -159,9 +165,10 @@ pub struct DayReport {
 pub struct BatchReport {
     /// One report per day file pair rebuilt, in (platform, serial, day) order.
     pub days: Vec<DayReport>,
-    /// Observations that belong in no daily file: no known instrument, a kind without
-    /// daily files, no time, or no temperature/conductivity/pressure (they are still in the
-    /// other sinks and the raw archive).
+    /// Observations that belong in no daily file: no known instrument, no time, or not a
+    /// measurement of its product (e.g. an Aquadopp configuration record, a MicroCAT record
+    /// without temperature, conductivity and pressure; they are still in the other sinks
+    /// and the raw archive).
     pub skipped: usize,
 }
 
@@ -231,9 +238,11 @@ impl DailyWriter {
         type Platforms = BTreeMap<String, (Vec<Series>, Vec<(Series, Sample)>)>;
         let mut platforms = Platforms::new();
         for o in observations {
-            let (Some(series), Some(sample)) =
-                (Series::of(station, o), Sample::from_record(&o.record))
-            else {
+            let Some(series) = Series::of(station, o) else {
+                report.skipped += 1;
+                continue;
+            };
+            let Some(sample) = Sample::from_record(series.product, &o.record) else {
                 report.skipped += 1;
                 continue;
             };

@@ -8,11 +8,13 @@ use super::attrs::{global_attributes, Attr};
 use super::day::DayTable;
 use super::meta::Series;
 use super::schema::{
-    AGGREGATE_QC, FILL_F64, FILL_QC, FLAG_MAPPING, FLAG_MEANINGS, FLAG_VALUES, NAME_STRLEN,
-    TIME_UNITS,
+    qc_name, test_columns, test_name, AGGREGATE_QC, FILL_F64, FILL_QC, FLAG_MAPPING, FLAG_MEANINGS,
+    FLAG_VALUES, NAME_STRLEN, TEST_FLAG_MEANINGS, TEST_FLAG_VALUES, TIME_UNITS,
 };
 use crate::qc::QcConfig;
-use crate::science::{round, takes_inversion, MAX_POLL_SPREAD_MS, VARS};
+use crate::science::{
+    round, takes_inversion, Derivation, Test, VarKind, VarSpec, MAX_POLL_SPREAD_MS,
+};
 use netcdf3::{DataSet, FileWriter, Version};
 use std::cell::RefCell;
 use std::io::{self, Cursor, Seek, SeekFrom, Write};
@@ -79,22 +81,35 @@ pub fn range(values: impl Iterator<Item = Option<f64>>) -> Option<[f64; 2]> {
     })
 }
 
-/// Describes the QC tests configured for record field `field` (the `qc_tests` attribute),
-/// so a file says which thresholds produced its flags; temperature's, conductivity's and
-/// sigma-theta's also name the density-inversion test across the line when it is configured.
-pub fn describe_tests(qc: &QcConfig, field: &str) -> String {
-    let own = qc.variables.get(field).map(|t| format!("{t:?}"));
-    let inversion = qc
-        .density_inversion
-        .filter(|_| takes_inversion(field))
-        .map(|d| {
-            format!(
-                "density inversion across the line's MicroCATs (QARTOD test 13, both \
-                 instruments of an inverted pair flagged, as ioos_qc): {d:?}, records of one \
-                 poll matched within {} s and less than half the sampling interval",
-                MAX_POLL_SPREAD_MS / 1000
-            )
-        });
+/// The `depth` coordinate of a product without a depth from pressure (C-Star, optode, line
+/// status): the nominal depth at every time.
+pub const NOMINAL_DEPTH_VAR: &str = "depth";
+
+/// Whether `product` has a depth from pressure among its variables (else its files carry
+/// the nominal depth as [`NOMINAL_DEPTH_VAR`]).
+pub fn has_depth(product: &crate::science::Product) -> bool {
+    product.vars.iter().any(|v| v.kind == VarKind::Coordinate)
+}
+
+/// The density-inversion test as configured, in words (`None` when not configured).
+fn describe_inversion(qc: &QcConfig) -> Option<String> {
+    qc.density_inversion.map(|d| {
+        format!(
+            "density inversion across the line's MicroCATs (QARTOD test 13, both \
+             instruments of an inverted pair flagged, as ioos_qc): {d:?}, records of one \
+             poll matched within {} s and less than half the sampling interval",
+            MAX_POLL_SPREAD_MS / 1000
+        )
+    })
+}
+
+/// Describes the QC tests configured for the variable with `qc_key` (the `qc_tests`
+/// attribute of its `_QC` flag), so a file says which thresholds produced its flags;
+/// temperature's, conductivity's and sigma-theta's also name the density-inversion test
+/// across the line when it is configured.
+pub fn describe_tests(qc: &QcConfig, qc_key: &str) -> String {
+    let own = qc.variables.get(qc_key).map(|t| format!("{t:?}"));
+    let inversion = describe_inversion(qc).filter(|_| takes_inversion(qc_key));
     match (own, inversion) {
         (Some(o), Some(i)) => format!("{o}; {i}"),
         (Some(o), None) => o,
@@ -103,6 +118,65 @@ pub fn describe_tests(qc: &QcConfig, field: &str) -> String {
             "none configured (flags: 0 no_qc_performed where present, 9 where missing)".into()
         }
     }
+}
+
+/// The parameters of one configured `test` of the variable with `qc_key`, as JSON (the
+/// serde form of its `[files.qc]` table; the `qc_test_config` attribute of its per-test
+/// flag, from which the test can be rerun, e.g. with ioos_qc).
+fn test_config(qc: &QcConfig, qc_key: &str, test: Test) -> String {
+    let t = qc.variables.get(qc_key);
+    let json = match test {
+        Test::GrossRange => t
+            .and_then(|t| t.gross_range.as_ref())
+            .map(serde_json::to_string),
+        Test::Climatology => t
+            .and_then(|t| t.climatology.as_ref())
+            .map(serde_json::to_string),
+        Test::Spike => t.and_then(|t| t.spike.as_ref()).map(serde_json::to_string),
+        Test::RateOfChange => t
+            .and_then(|t| t.rate_of_change.as_ref())
+            .map(serde_json::to_string),
+        Test::FlatLine => t
+            .and_then(|t| t.flat_line.as_ref())
+            .map(serde_json::to_string),
+        Test::DensityInversion => qc.density_inversion.as_ref().map(serde_json::to_string),
+    };
+    // plain numbers and strings: serialising cannot fail
+    json.and_then(Result::ok).unwrap_or_default()
+}
+
+/// The `comment` of a derived variable: what it comes from and how its flag is made.
+fn derived_comment(
+    spec: &VarSpec,
+    vars: &[VarSpec],
+    derivation: Derivation,
+    qc: &QcConfig,
+) -> String {
+    let inputs: Vec<&str> = spec
+        .inputs
+        .iter()
+        .filter_map(|&i| vars.get(i).map(|s| s.name))
+        .collect();
+    let how = match derivation {
+        _ if spec.field == "depth_m" => " with TEOS-10 (gsw z_from_p at the platform's latitude)",
+        Derivation::Seawater => " with TEOS-10 (global attribute equations)",
+        Derivation::Current => ": speed hypot(east, north), direction atan2(east, north) clockwise from true north, towards which the water moves",
+        Derivation::OxygenPerMass => {
+            " and the sigma-theta of the MicroCAT nearest to the optode's depth at the same time (umol/kg = umol/l * 1000 / (1000 + sigma-theta)); missing when no MicroCAT record matches"
+        }
+        Derivation::None => "",
+    };
+    let inversion = if spec.field == "sigma_theta_kg_m3" && qc.density_inversion.is_some() {
+        ", including density inversion against the vertically adjacent instruments \
+         of the line at the same poll (see qc_tests of its flag)"
+    } else {
+        ""
+    };
+    format!(
+        "Derived from {}{how}; its flag is the worst of its inputs' flags and its own \
+         tests{inversion}",
+        inputs.join(", ")
+    )
 }
 
 /// The NetCDF bytes of a day. Deterministic: the same series, table and QC config give the
@@ -244,14 +318,51 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
     // no _FillValue: CF forbids missing values in a coordinate variable (and every row has
     // a time); compliance-checker cf:1.6 §2.5.1 rejects it
 
-    for (k, spec) in VARS.iter().enumerate() {
+    let product = series.product;
+    let tests = test_columns(product, qc);
+    let nominal_depth = !has_depth(product);
+    if nominal_depth {
+        // EMSO makes `depth` mandatory: without a pressure sensor it is the nominal depth
+        ds.add_var_f64(NOMINAL_DEPTH_VAR, &["time"]).map_err(nc)?;
+        for (k, v) in [
+            ("standard_name", "depth"),
+            ("long_name", "Depth"),
+            ("units", "m"),
+            ("positive", "down"),
+            ("ioos_category", "Location"),
+            ("variable_type", "coordinate"),
+            ("coordinates", DEPTH_COORDINATES),
+            (
+                "comment",
+                "The instrument has no pressure sensor: its nominal depth on the platform",
+            ),
+        ] {
+            text(&mut ds, NOMINAL_DEPTH_VAR, k, v)?;
+        }
+        texts(
+            &mut ds,
+            NOMINAL_DEPTH_VAR,
+            &sdn_attributes(super::emso::NOMINAL_DEPTH),
+        )?;
+        ds.add_var_attr_f64(NOMINAL_DEPTH_VAR, "_FillValue", vec![FILL_F64])
+            .map_err(nc)?;
+    }
+    for (k, spec) in product.vars.iter().enumerate() {
         let name = spec.name;
         ds.add_var_f64(name, &["time"]).map_err(nc)?;
-        let qc_name = format!("{name}_qc");
-        let (coordinates, variable_type) = if k == crate::science::variables::DEPTH {
-            (DEPTH_COORDINATES, "coordinate")
+        let own_qc = qc_name(name);
+        let mut ancillary = vec![own_qc.clone()];
+        ancillary.extend(
+            tests
+                .iter()
+                .filter(|(i, _)| *i == k)
+                .map(|&(_, t)| test_name(name, t)),
+        );
+        let ancillary = ancillary.join(" ");
+        let coordinates = if spec.kind == VarKind::Coordinate {
+            DEPTH_COORDINATES
         } else {
-            (COORDINATES, "environmental")
+            COORDINATES
         };
         for (a, v) in [
             ("standard_name", spec.standard_name),
@@ -259,21 +370,29 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
             ("units", spec.units),
             ("ioos_category", spec.ioos_category),
             ("coordinates", coordinates),
-            ("ancillary_variables", qc_name.as_str()),
-            ("coverage_content_type", "physicalMeasurement"),
-            ("variable_type", variable_type),
+            ("ancillary_variables", ancillary.as_str()),
+            ("coverage_content_type", spec.kind.coverage_content_type()),
+            ("variable_type", spec.kind.variable_type()),
             ("emso_parameter_code", spec.oceansites_name),
         ] {
-            text(&mut ds, name, a, v)?;
+            if !v.is_empty() {
+                text(&mut ds, name, a, v)?;
+            }
         }
         for (a, v) in spec.extra {
             text(&mut ds, name, a, v)?;
         }
-        texts(
-            &mut ds,
-            name,
-            &sdn_attributes((spec.sdn_parameter, spec.sdn_uom)),
-        )?;
+        if !spec.sdn_parameter.0.is_empty() || !spec.sdn_uom.0.is_empty() {
+            let attrs = sdn_attributes((spec.sdn_parameter, spec.sdn_uom));
+            let known: Vec<(&str, String)> = attrs
+                .into_iter()
+                .filter(|(a, _)| {
+                    let p = a.starts_with("sdn_parameter");
+                    !(p && spec.sdn_parameter.0.is_empty() || !p && spec.sdn_uom.0.is_empty())
+                })
+                .collect();
+            texts(&mut ds, name, &known)?;
+        }
         ds.add_var_attr_f64(name, "_FillValue", vec![FILL_F64])
             .map_err(nc)?;
         if let Some(r) = range(
@@ -285,32 +404,28 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
             ds.add_var_attr_f64(name, "actual_range", r.to_vec())
                 .map_err(nc)?;
         }
-        if !spec.inputs.is_empty() {
-            let inputs: Vec<&str> = spec
-                .inputs
-                .iter()
-                .filter_map(|i| VARS.get(i.index()).map(|s| s.name))
-                .collect();
-            let inversion = if spec.field == "sigma_theta_kg_m3" && qc.density_inversion.is_some() {
-                ", including density inversion against the vertically adjacent instruments \
-                 of the line at the same poll (see qc_tests of its flag)"
-            } else {
-                ""
-            };
-            let comment = format!(
-                "Derived from {} with TEOS-10 (global attribute equations); its flag is the \
-                 worst of its inputs' flags and its own tests{inversion}",
-                inputs.join(", ")
-            );
+        if !spec.is_measured() {
+            let comment = derived_comment(spec, product.vars, product.derivation, qc);
             text(&mut ds, name, "comment", &comment)?;
         }
+        let std_flag = if spec.standard_name.is_empty() {
+            "status_flag".to_owned()
+        } else {
+            format!("{} status_flag", spec.standard_name)
+        };
         add_qc_var(
             &mut ds,
-            &qc_name,
+            &own_qc,
             &format!("{} Quality Flag", spec.long_name),
-            &format!("{} status_flag", spec.standard_name),
-            &describe_tests(qc, spec.field),
+            &std_flag,
+            &describe_tests(qc, spec.qc_key),
         )?;
+    }
+    for &(k, test) in &tests {
+        let Some(spec) = product.vars.get(k) else {
+            continue;
+        };
+        add_test_var(&mut ds, spec, test, &test_config(qc, spec.qc_key, test))?;
     }
     add_qc_var(
         &mut ds,
@@ -364,7 +479,12 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
             .map(|r| r.time.unix_millis() as f64 / 1000.0)
             .collect();
         w.write_var_f64("time", &times).map_err(nc)?;
-        for (k, spec) in VARS.iter().enumerate() {
+        if nominal_depth {
+            let z = fixed(series.nominal_depth_m, super::csv::NOMINAL_DEPTH_DECIMALS);
+            w.write_var_f64(NOMINAL_DEPTH_VAR, &vec![z; times.len()])
+                .map_err(nc)?;
+        }
+        for (k, spec) in product.vars.iter().enumerate() {
             let data: Vec<f64> = table
                 .rows
                 .iter()
@@ -376,7 +496,21 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
                 .iter()
                 .map(|r| r.flags.get(k).map_or(FILL_QC, |f| f.to_oceansites()))
                 .collect();
-            w.write_var_i8(&format!("{}_qc", spec.name), &flags)
+            w.write_var_i8(&qc_name(spec.name), &flags).map_err(nc)?;
+        }
+        for &(k, test) in &tests {
+            let Some(spec) = product.vars.get(k) else {
+                continue;
+            };
+            let flags: Vec<i8> = table
+                .rows
+                .iter()
+                .map(|r| {
+                    let f = r.tests.get(k).and_then(|t| t.get(test.index())).copied();
+                    f.flatten().map_or(9, |f| f.code() as i8)
+                })
+                .collect();
+            w.write_var_i8(&test_name(spec.name, test), &flags)
                 .map_err(nc)?;
         }
         let agg: Vec<i8> = table
@@ -425,5 +559,48 @@ fn add_qc_var(
         .map_err(nc)?;
     ds.add_var_attr_i8(name, "valid_min", vec![0]).map_err(nc)?;
     ds.add_var_attr_i8(name, "valid_max", vec![9]).map_err(nc)?;
+    Ok(())
+}
+
+/// The per-test flag variable of `spec` for `test` (QARTOD scale, as ioos_qc writes it).
+fn add_test_var(
+    ds: &mut DataSet,
+    spec: &VarSpec,
+    test: Test,
+    config: &str,
+) -> Result<(), NetcdfError> {
+    let name = test_name(spec.name, test);
+    ds.add_var_i8(&name, &["time"]).map_err(nc)?;
+    let long = format!(
+        "{} QARTOD {} Test Flag",
+        spec.long_name,
+        test.name().replace('_', " ")
+    );
+    let mut attrs = vec![
+        ("long_name", long.as_str()),
+        ("conventions", "QARTOD (IOOS ioos_qc)"),
+        ("flag_meanings", TEST_FLAG_MEANINGS),
+        ("coverage_content_type", "qualityInformation"),
+        ("ioos_category", "Quality"),
+        ("variable_type", "quality_control"),
+        ("coordinates", COORDINATES),
+        ("ioos_qc_module", "qartod"),
+        ("ioos_qc_test", test.name()),
+        ("qc_test_config", config),
+    ];
+    if let Some(std) = test.standard_name() {
+        attrs.insert(1, ("standard_name", std));
+    }
+    for (a, v) in attrs {
+        text(ds, &name, a, v)?;
+    }
+    ds.add_var_attr_i8(&name, "_FillValue", vec![FILL_QC])
+        .map_err(nc)?;
+    ds.add_var_attr_i8(&name, "flag_values", TEST_FLAG_VALUES.to_vec())
+        .map_err(nc)?;
+    ds.add_var_attr_i8(&name, "valid_min", vec![1])
+        .map_err(nc)?;
+    ds.add_var_attr_i8(&name, "valid_max", vec![9])
+        .map_err(nc)?;
     Ok(())
 }

@@ -32,6 +32,8 @@ pub struct InstrumentDecoder {
     inner: Inner,
     records: u64,
     problems: u64,
+    /// The newest receive time fed.
+    last_received: UtcTime,
 }
 
 impl InstrumentDecoder {
@@ -53,10 +55,18 @@ impl InstrumentDecoder {
             inner,
             records: 0,
             problems: 0,
+            last_received: UtcTime(i64::MIN),
         }
     }
 
-    fn push(&mut self, mut record: Record, out: &mut Output) {
+    /// Adds `record`, received at `now`: a record whose instrument carries no clock (the
+    /// C-Star, an optode without logger) takes `now` as its time, so that it can be
+    /// stored by day and flagged in a series (a replay of the archive gives the same time:
+    /// the archive keeps each chunk's receive time).
+    fn push(&mut self, mut record: Record, now: UtcTime, out: &mut Output) {
+        if record.time.is_none() {
+            record.time = Some(now);
+        }
         if record.serial.is_none() {
             record.serial = self.instrument.as_ref().map(|i| i.serial.clone());
         }
@@ -69,7 +79,7 @@ impl InstrumentDecoder {
         });
     }
 
-    fn decode_line(&mut self, format: Format, line: &[u8], out: &mut Output) {
+    fn decode_line(&mut self, format: Format, line: &[u8], now: UtcTime, out: &mut Output) {
         if line.iter().all(|b| b.is_ascii_whitespace()) {
             return;
         }
@@ -98,13 +108,14 @@ impl InstrumentDecoder {
             }
         }
         for r in records {
-            self.push(r, out);
+            self.push(r, now, out);
         }
     }
 }
 
 impl LinkDecoder for InstrumentDecoder {
-    fn feed(&mut self, bytes: &[u8], _now: UtcTime, out: &mut Output) {
+    fn feed(&mut self, bytes: &[u8], now: UtcTime, out: &mut Output) {
+        self.last_received = self.last_received.max(now);
         match &mut self.inner {
             Inner::Lines(format, splitter) => {
                 let format = *format;
@@ -122,7 +133,7 @@ impl LinkDecoder for InstrumentDecoder {
                     });
                 }
                 for l in lines {
-                    self.decode_line(format, &l, out);
+                    self.decode_line(format, &l, now, out);
                 }
             }
             Inner::Nortek(decoder, serial) => {
@@ -149,7 +160,7 @@ impl LinkDecoder for InstrumentDecoder {
                     text,
                 }));
                 for r in records {
-                    self.push(r, out);
+                    self.push(r, now, out);
                 }
             }
         }
@@ -165,11 +176,14 @@ impl LinkDecoder for InstrumentDecoder {
         None
     }
 
-    fn finish(&mut self, _now: UtcTime, out: &mut Output) {
+    fn finish(&mut self, now: UtcTime, out: &mut Output) {
+        // the last line's bytes arrived with the last chunk (a damaged capture's replay
+        // finishes at time 0)
+        let now = now.max(self.last_received);
         if let Inner::Lines(format, splitter) = &mut self.inner {
             let format = *format;
             if let Some(last) = splitter.finish().map(<[u8]>::to_vec) {
-                self.decode_line(format, &last, out);
+                self.decode_line(format, &last, now, out);
             }
         }
     }

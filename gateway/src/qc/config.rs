@@ -23,11 +23,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// QC for the whole gateway: tests per variable (keyed by the record field name, e.g.
 /// `temperature_c`) and the line's density-inversion test.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct QcConfig {
     /// Tests per record variable.
@@ -40,7 +40,7 @@ pub struct QcConfig {
 }
 
 /// The tests configured for one variable; an absent test is not run.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct VariableTests {
     /// QARTOD test 4.
@@ -63,7 +63,7 @@ pub struct VariableTests {
 
 /// Gross range: FAIL outside `fail_span` (sensor range), SUSPECT outside `suspect_span`
 /// (user range); the bounds themselves pass (ioos_qc's strict comparisons).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct GrossRangeConfig {
     /// [min, max] outside which a value fails.
@@ -75,7 +75,7 @@ pub struct GrossRangeConfig {
 
 /// One climatology period: months `months[0]..=months[1]` (1 = January; a season that
 /// wraps the year needs two periods), optionally restricted to a depth range.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClimatologyPeriod {
     /// First and last month (inclusive), 1…12, first ≤ last.
@@ -92,7 +92,7 @@ pub struct ClimatologyPeriod {
 }
 
 /// How the spike test measures a spike (ioos_qc `method`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpikeMethod {
     /// `|x[n] − (x[n−1] + x[n+1])/2|` (QARTOD manual, ioos_qc default).
@@ -105,7 +105,7 @@ pub enum SpikeMethod {
 
 /// Spike: SUSPECT above `suspect_threshold`, FAIL above `fail_threshold` (observation
 /// units). A threshold that is absent or 0 is not applied (as ioos_qc).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpikeConfig {
     /// Suspect threshold.
@@ -125,7 +125,7 @@ pub struct SpikeConfig {
 /// - QARTOD manual: `|x[n] − x[n−1]|` above `n_dev` standard deviations of the values in the
 ///   previous `tim_dev_h` hours → SUSPECT (`fail_n_dev` → FAIL), NOT EVALUATED with fewer
 ///   than `min_obs` values in that window.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateOfChangeConfig {
     /// Suspect rate (units/s).
@@ -160,7 +160,7 @@ fn default_min_obs() -> usize {
 /// `fail_threshold_s`) seconds has a range below `tolerance` is SUSPECT (resp. FAIL).
 /// The durations are turned into sample counts with the median sampling interval, as
 /// ioos_qc does.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FlatLineConfig {
     /// Suspect duration (s).
@@ -176,7 +176,7 @@ pub struct FlatLineConfig {
 /// Δσθ = σθ(deeper) − σθ(shallower) below `suspect_threshold` → SUSPECT, below
 /// `fail_threshold` → FAIL, for both instruments of the pair. Thresholds are ≤ 0 kg/m³
 /// (ioos_qc convention, e.g. −0.01 and −0.03).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DensityInversionConfig {
     /// Suspect threshold (kg/m³, ≤ 0).

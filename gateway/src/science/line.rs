@@ -22,9 +22,10 @@
 //! without σθ is MISSING.
 
 use super::deployment::Deployment;
-use super::derived::values_at;
+use super::derived::{values_at, Values};
+use super::products::microcat::{DEPTH, SIGMA_THETA};
+use super::products::MICROCAT;
 use super::sample::{dedup, Sample};
-use super::variables::{DEPTH, NVARS, SIGMA_THETA};
 use crate::qc::config::DensityInversionConfig;
 use crate::qc::point::median_interval_s;
 use crate::qc::{self, Flag, QcError};
@@ -54,14 +55,20 @@ pub struct LineSeries {
 }
 
 impl LineSeries {
-    /// The points of the `samples` of instrument `deployment` (any order, repeats
+    /// The points of the `samples` of MicroCAT `deployment` (any order, repeats
     /// allowed: de-duplicated as a series is assessed, with the same derived values).
     pub fn of(deployment: &Deployment<'_>, samples: &[Sample]) -> LineSeries {
         let points = dedup(samples.to_vec())
             .samples
             .iter()
             .map(|s| {
-                let (values, _) = values_at(s, deployment.latitude, deployment.longitude);
+                let (values, _) = values_at(
+                    &MICROCAT,
+                    s,
+                    deployment.latitude,
+                    deployment.longitude,
+                    None,
+                );
                 line_point(s.time, &values, deployment.nominal_depth_m)
             })
             .collect();
@@ -72,7 +79,7 @@ impl LineSeries {
     }
 
     /// The point nearest to `t` (the earlier on a tie) for which `accept(|Δt| in ms)`.
-    fn nearest(&self, t: UtcTime, accept: impl Fn(i64) -> bool) -> Option<&LinePoint> {
+    pub fn nearest(&self, t: UtcTime, accept: impl Fn(i64) -> bool) -> Option<&LinePoint> {
         let i = self.points.partition_point(|p| p.time < t);
         let after = self.points.get(i);
         let before = i.checked_sub(1).and_then(|j| self.points.get(j));
@@ -85,10 +92,9 @@ impl LineSeries {
     }
 }
 
-/// The point the density-inversion test sees for one sample's `values` ([`super::VARS`]
-/// order): σθ at the depth from pressure, or at `nominal_depth_m` when there is no
+/// The point the density-inversion test sees for one MicroCAT sample's `values`: σθ at the depth from pressure, or at `nominal_depth_m` when there is no
 /// pressure.
-pub fn line_point(time: UtcTime, values: &[Option<f64>; NVARS], nominal_depth_m: f64) -> LinePoint {
+pub fn line_point(time: UtcTime, values: &Values, nominal_depth_m: f64) -> LinePoint {
     LinePoint {
         time,
         depth_m: values[DEPTH].unwrap_or(nominal_depth_m),

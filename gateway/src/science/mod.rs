@@ -1,11 +1,13 @@
-//! The science core: what the gateway computes from a MicroCAT's measurements, shared by the
-//! live records (`pipeline::enrich`) and the daily files (`dailyfiles`),
+//! The science core: what the gateway computes from each instrument's measurements, shared
+//! by the live records (`pipeline::enrich`, MicroCATs) and the daily files (`dailyfiles`),
 //! so that a live record and its row in the files agree. Free of I/O and of any output
 //! format.
 //!
-//! - [`variables`]: the variable catalogue ([`VARS`]): measured inputs and derived
-//!   variables in one fixed order, with their record fields, decimals, units and CF
-//!   description; [`round`].
+//! - [`variables`]: what a variable is ([`VarSpec`]): record field, decimals, units, CF
+//!   and SeaDataNet description; [`round`].
+//! - [`products`]: one catalogue per product ([`MICROCAT`], [`AQUADOPP`], [`CSTAR`],
+//!   [`OPTODE`], [`LINE_STATUS`]): measured then derived variables in a fixed order, and
+//!   how they are derived ([`Derivation`]).
 //! - [`sample`]: a record's measured inputs rounded to the catalogue's decimals
 //!   ([`Sample`]), and one sample per time ([`dedup`]).
 //! - [`derived`]: the derived variables of a sample ([`values_at`], with
@@ -26,15 +28,19 @@ pub mod deployment;
 pub mod derived;
 pub mod flags;
 pub mod line;
+pub mod products;
 pub mod sample;
 pub mod series;
 pub mod variables;
 
 pub use defaults::default_qc;
 pub use deployment::Deployment;
-pub use derived::values_at;
-pub use flags::{takes_inversion, variable_flags};
+pub use derived::{values_at, Values};
+pub use flags::{
+    configured_tests, takes_inversion, variable_flags, Test, TestFlags, NTESTS, TESTS,
+};
 pub use line::{LinePoint, LineSeries, MAX_POLL_SPREAD_MS};
+pub use products::{Derivation, Product, AQUADOPP, CSTAR, LINE_STATUS, MICROCAT, OPTODE, PRODUCTS};
 pub use sample::{dedup, Deduplicated, Sample};
 pub use series::{assess, Assessment, Context, Row};
-pub use variables::{round, Input, VarSpec, NVARS, VARS};
+pub use variables::{round, VarKind, VarSpec, MAX_MEASURED, MAX_VARS};

@@ -1,48 +1,74 @@
-//! The measured inputs of one record at one time, rounded to the catalogue's decimals, and
-//! how repeated or conflicting samples of one instrument are reduced to one per time.
+//! The measured variables of one record at one time, rounded to its product's decimals,
+//! and how repeated or conflicting samples of one instrument are reduced to one per time.
 //!
 //! Rounding first makes the daily CSV a lossless store of the inputs: a day rebuilt from
 //! its own CSV gives exactly the table built from the records.
 
-use super::variables::{round, VARS};
-use crate::record::Record;
+use super::products::Product;
+use super::variables::{round, MAX_MEASURED};
+use crate::record::{Record, Value};
 use protocol::time::UtcTime;
 use std::cmp::Ordering;
 
-/// The measured inputs of one record at one time, rounded to the catalogue's decimals
-/// (`None`: absent or not a finite number). Order: temperature, conductivity, pressure,
-/// oxygen ([`super::Input::index`]).
+/// The measured variables of one record at one time, rounded to its product's decimals
+/// (`None`: absent or not a finite number), in the product's order
+/// ([`Product::measured_vars`]); the slots past the product's measured count are `None`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sample {
     /// Measurement time.
     pub time: UtcTime,
-    /// The inputs.
-    pub inputs: [Option<f64>; 4],
+    /// The measured values.
+    pub inputs: [Option<f64>; MAX_MEASURED],
+}
+
+/// The number a record field holds: a number, the `element` of a list of numbers, or the
+/// leading digits of a text (the optode's product number `4831F`).
+fn number(v: &Value, element: Option<usize>) -> Option<f64> {
+    match (v, element) {
+        (Value::List(items), Some(i)) => items.get(i)?.as_f64(),
+        (Value::Text(t), None) => {
+            let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        }
+        (v, None) => v.as_f64(),
+        _ => None,
+    }
 }
 
 impl Sample {
-    /// A sample with its inputs rounded to the catalogue's decimals.
-    pub fn new(time: UtcTime, inputs: [Option<f64>; 4]) -> Sample {
-        let mut out = [None; 4];
-        for (i, (o, v)) in out.iter_mut().zip(inputs).enumerate() {
-            let decimals = VARS.get(i).map_or(6, |s| s.decimals);
-            *o = v.and_then(|x| round(x, decimals));
+    /// A sample of `product` with its `inputs` (in [`Product::measured_vars`] order; extra
+    /// values are ignored) rounded to the catalogue's decimals.
+    pub fn new(product: &Product, time: UtcTime, inputs: &[Option<f64>]) -> Sample {
+        let mut out = [None; MAX_MEASURED];
+        for ((o, v), spec) in out.iter_mut().zip(inputs).zip(product.measured_vars()) {
+            *o = v.and_then(|x| round(x, spec.decimals));
         }
         Sample { time, inputs: out }
     }
 
-    /// The sample of a MicroCAT record; `None` when it has no time or none of
-    /// temperature, conductivity and pressure (not a measurement record).
-    pub fn from_record(r: &Record) -> Option<Sample> {
-        let time = r.time?;
-        let mut inputs = [None; 4];
-        for (slot, spec) in inputs.iter_mut().zip(VARS.iter()) {
-            *slot = r.get(spec.field).and_then(|v| v.as_f64());
-        }
-        if inputs.iter().take(3).all(Option::is_none) {
+    /// The sample of a record of `product` (its kind must be one of the product's
+    /// `record_kinds`); `None` when it has no time or none of the product's required
+    /// variables ([`Product::required`]: not a measurement record). An Aquadopp record
+    /// whose coordinate system is not ENU has no east/north/up velocity.
+    pub fn from_record(product: &Product, r: &Record) -> Option<Sample> {
+        if !product.record_kinds.contains(&r.kind) {
             return None;
         }
-        Some(Sample::new(time, inputs))
+        let time = r.time?;
+        let not_enu = r
+            .get("coordinate_system")
+            .is_some_and(|c| !matches!(c, Value::Text(t) if t.eq_ignore_ascii_case("enu")));
+        let mut inputs = [None; MAX_MEASURED];
+        for (slot, spec) in inputs.iter_mut().zip(product.measured_vars()) {
+            if not_enu && spec.field == "velocity_m_s" {
+                continue;
+            }
+            *slot = r.get(spec.field).and_then(|v| number(v, spec.element));
+        }
+        if inputs.iter().take(product.required).all(Option::is_none) {
+            return None;
+        }
+        Some(Sample::new(product, time, &inputs))
     }
 
     /// Order among samples of the same time, independent of arrival order: the most

@@ -7,11 +7,13 @@
 //! rows. The daily files assess one UTC day at a time.
 
 use super::deployment::Deployment;
-use super::derived::values_at;
-use super::flags::{series_tests, takes_inversion, variable_flags};
-use super::line::{self, line_point, LinePoint, LineSeries};
+use super::derived::{values_at, Values};
+use super::flags::{series_tests, takes_inversion, variable_flags, Test, TestFlags, NTESTS};
+use super::line::{self, line_point, same_poll, LinePoint, LineSeries};
+use super::products::Product;
 use super::sample::{dedup, Sample};
-use super::variables::{NVARS, VARS};
+use super::variables::MAX_VARS;
+use crate::qc::point::median_interval_s;
 use crate::qc::{aggregate, aggregate_series, Flag, QcConfig, QcError};
 use protocol::time::UtcTime;
 
@@ -20,11 +22,14 @@ use protocol::time::UtcTime;
 pub struct Row {
     /// Time.
     pub time: UtcTime,
-    /// Values in [`VARS`] order, rounded to their decimals.
-    pub values: [Option<f64>; NVARS],
+    /// Values in the product's variable order, rounded to their decimals (slots past its
+    /// variables are `None`).
+    pub values: Values,
     /// QARTOD flag per variable (aggregate of its tests; derived variables also inherit
     /// the worst flag of their inputs).
-    pub flags: [Flag; NVARS],
+    pub flags: [Flag; MAX_VARS],
+    /// Each test's own flag per variable (`None`: not configured), before combination.
+    pub tests: [TestFlags; MAX_VARS],
     /// The record's aggregate flag (ioos_qc `qartod_compare` of the variables' flags).
     pub aggregate: Flag,
 }
@@ -56,18 +61,23 @@ pub struct Context {
     /// The line's other instruments around the series, for the density-inversion test (used
     /// only when `density_inversion` is configured).
     pub line: Vec<LineSeries>,
+    /// For an optode: the MicroCAT beside it (its σθ gives oxygen per unit mass), matched
+    /// by time as the records of one poll are ([`line::same_poll`]).
+    pub reference: Option<LineSeries>,
 }
 
 /// Assesses the `samples` (any order, duplicates allowed) of the instrument `deployment`
-/// with the tests of `qc` (keyed by record field name, e.g. `temperature_c`).
+/// of `product` with the tests of `qc` (keyed by each variable's `qc_key`, e.g.
+/// `temperature_c`).
 ///
 /// The series tests run over `context.before`, the samples and `context.after` as one
 /// continuous series, and the rows keep their part of the flags, so the first and last
 /// samples are flagged as in the continuous series. When
 /// `qc.density_inversion` is set, temperature, conductivity and sigma-theta also take the
 /// density-inversion flag against `context.line` ([`line::flags`]) as one of their own
-/// tests ([`takes_inversion`]).
+/// tests ([`takes_inversion`]) on a product that takes it (the MicroCAT).
 pub fn assess(
+    product: &Product,
     samples: Vec<Sample>,
     deployment: &Deployment<'_>,
     qc: &QcConfig,
@@ -92,19 +102,29 @@ pub fn assess(
         .collect();
     let nb = before.len();
     let mut derive_errors = 0;
-    let mut all: Vec<(UtcTime, [Option<f64>; NVARS])> = Vec::with_capacity(nb + n + after.len());
+    let sample_times: Vec<i64> = d.samples.iter().map(|s| s.time.0).collect();
+    let median_ms = median_interval_s(sample_times.iter().copied()).map(|s| (s * 1000.0) as i64);
+    let sigma_theta = |t: UtcTime| {
+        let p = context
+            .reference
+            .as_ref()?
+            .nearest(t, |dt| same_poll(dt, median_ms))?;
+        p.sigma_theta.is_finite().then_some(p.sigma_theta)
+    };
+    let values = |s: &Sample| values_at(product, s, lat, lon, sigma_theta(s.time));
+    let mut all: Vec<(UtcTime, Values)> = Vec::with_capacity(nb + n + after.len());
     for s in &before {
-        all.push((s.time, values_at(s, lat, lon).0));
+        all.push((s.time, values(s).0));
     }
     for s in &d.samples {
-        let (values, ok) = values_at(s, lat, lon);
+        let (v, ok) = values(s);
         if !ok {
             derive_errors += 1;
         }
-        all.push((s.time, values));
+        all.push((s.time, v));
     }
     for s in &after {
-        all.push((s.time, values_at(s, lat, lon).0));
+        all.push((s.time, values(s).0));
     }
     let own_part = |v: &[Flag]| v.get(nb..nb + n).map(<[Flag]>::to_vec);
     let mut rows: Vec<Row> = all
@@ -114,13 +134,18 @@ pub fn assess(
         .map(|&(time, values)| Row {
             time,
             values,
-            flags: [Flag::Missing; NVARS],
+            flags: [Flag::Missing; MAX_VARS],
+            tests: [[None; NTESTS]; MAX_VARS],
             aggregate: Flag::Missing,
         })
         .collect();
     let times: Vec<UtcTime> = all.iter().map(|r| r.0).collect();
     let depths = vec![deployment.nominal_depth_m; all.len()];
-    let inversion = match &qc.density_inversion {
+    let inversion = match qc
+        .density_inversion
+        .as_ref()
+        .filter(|_| product.density_inversion)
+    {
         Some(cfg) => {
             let points: Vec<LinePoint> = rows
                 .iter()
@@ -134,31 +159,39 @@ pub fn assess(
         }
         None => None,
     };
-    let mut own_all: Vec<Option<Vec<Flag>>> = Vec::with_capacity(NVARS);
-    for spec in VARS.iter() {
-        let k = own_all.len();
+    let mut own_all: Vec<Option<Vec<Flag>>> = Vec::with_capacity(MAX_VARS);
+    for (k, spec) in product.vars.iter().enumerate() {
         let values: Vec<f64> = all
             .iter()
             .map(|r| r.1.get(k).copied().flatten().unwrap_or(f64::NAN))
             .collect();
-        let mut own: Vec<Vec<Flag>> =
-            series_tests(qc.variables.get(spec.field), &times, &values, &depths)?
-                .iter()
-                .filter_map(|f| own_part(f))
+        let mut own: Vec<(Test, Vec<Flag>)> =
+            series_tests(qc.variables.get(spec.qc_key), &times, &values, &depths)?
+                .into_iter()
+                .filter_map(|(t, f)| Some((t, own_part(&f)?)))
                 .collect();
-        if let Some(flags) = inversion.as_ref().filter(|_| takes_inversion(spec.field)) {
-            own.push(flags.clone());
+        if let Some(flags) = inversion.as_ref().filter(|_| takes_inversion(spec.qc_key)) {
+            own.push((Test::DensityInversion, flags.clone()));
+        }
+        for (test, flags) in &own {
+            for (row, f) in rows.iter_mut().zip(flags) {
+                if let Some(slot) = row.tests.get_mut(k).and_then(|t| t.get_mut(test.index())) {
+                    *slot = Some(*f);
+                }
+            }
         }
         own_all.push((!own.is_empty()).then(|| {
-            let refs: Vec<&[Flag]> = own.iter().map(Vec::as_slice).collect();
+            let refs: Vec<&[Flag]> = own.iter().map(|(_, f)| f.as_slice()).collect();
             aggregate_series(&refs)
         }));
     }
     for (i, row) in rows.iter_mut().enumerate() {
-        row.flags = variable_flags(&row.values, |k| own_all.get(k)?.as_ref()?.get(i).copied());
+        row.flags = variable_flags(product, &row.values, |k| {
+            own_all.get(k)?.as_ref()?.get(i).copied()
+        });
     }
     for row in &mut rows {
-        row.aggregate = aggregate(&row.flags);
+        row.aggregate = aggregate(row.flags.get(..product.vars.len()).unwrap_or(&[]));
     }
     Ok(Assessment {
         rows,

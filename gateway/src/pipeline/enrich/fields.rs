@@ -9,8 +9,7 @@
 
 use crate::qc::{aggregate, Flag};
 use crate::record::{Record, Value};
-use crate::science::variables::index_of;
-use crate::science::{round, values_at, Sample, NVARS, VARS};
+use crate::science::{round, values_at, Sample, Values, MAX_VARS, MICROCAT};
 use protocol::time::UtcTime;
 
 /// The derived fields the stage writes, in the order they appear in a record (BRIEF §4).
@@ -25,15 +24,20 @@ pub const DERIVED: [&str; 5] = [
 /// Key of the record's aggregate flag inside the `qc` object.
 pub const AGGREGATE: &str = "aggregate";
 
-/// One record's variables in [`VARS`] order.
+/// Index of record field `field` in the MicroCAT's variables.
+fn index_of(field: &str) -> Option<usize> {
+    MICROCAT.vars.iter().position(|v| v.field == field)
+}
+
+/// One record's variables in the MicroCAT's variable order.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Variables {
     /// Measurement time.
     pub time: UtcTime,
     /// Values (rounded to the files' decimals); `None`: absent, null or not derivable.
-    pub values: [Option<f64>; NVARS],
+    pub values: Values,
     /// Derived values computed here (`false`: absent, or kept from the instrument).
-    pub computed: [bool; NVARS],
+    pub computed: [bool; MAX_VARS],
     /// The T/C/P were all there but TEOS-10 refused them (out of range, position outside
     /// the SAAR table, no position).
     pub derive_error: bool,
@@ -44,10 +48,10 @@ pub(super) struct Variables {
 /// A derived variable the gateway cannot compute keeps the instrument's own value when the
 /// record carries one (an SBE 37 set to output salinity).
 pub(super) fn compute(record: &Record, lat: f64, lon: f64) -> Option<Variables> {
-    let sample = Sample::from_record(record)?;
-    let (mut values, ok) = values_at(&sample, lat, lon);
-    let mut computed = [false; NVARS];
-    for (k, spec) in VARS.iter().enumerate().skip(sample.inputs.len()) {
+    let sample = Sample::from_record(&MICROCAT, record)?;
+    let (mut values, ok) = values_at(&MICROCAT, &sample, lat, lon, None);
+    let mut computed = [false; MAX_VARS];
+    for (k, spec) in MICROCAT.vars.iter().enumerate().skip(MICROCAT.measured) {
         let (Some(v), Some(c)) = (values.get_mut(k), computed.get_mut(k)) else {
             continue;
         };
@@ -71,13 +75,13 @@ pub(super) fn compute(record: &Record, lat: f64, lon: f64) -> Option<Variables> 
 /// Writes the derived values and the `qc` object into `record`: any earlier copy of a
 /// derived field or of `qc` is taken out, then the derived fields follow the measured ones
 /// in [`DERIVED`] order (absent when not computed and not supplied by the instrument), and
-/// `qc` comes last with one flag per [`VARS`] variable present in the record, in field
+/// `qc` comes last with one flag per MicroCAT variable present in the record, in field
 /// order, then [`AGGREGATE`].
-pub(super) fn write(record: &mut Record, vars: &Variables, flags: &[Flag; NVARS]) {
+pub(super) fn write(record: &mut Record, vars: &Variables, flags: &[Flag; MAX_VARS]) {
     for name in DERIVED {
         let old = record.remove(name);
         let Some(k) = index_of(name) else { continue };
-        let spec = VARS.get(k);
+        let spec = MICROCAT.vars.get(k);
         match (
             vars.computed.get(k),
             vars.values.get(k).copied().flatten(),
@@ -97,11 +101,12 @@ pub(super) fn write(record: &mut Record, vars: &Variables, flags: &[Flag; NVARS]
         .iter()
         .filter_map(|(name, _)| {
             let k = index_of(name)?;
-            let spec = VARS.get(k)?;
+            let spec = MICROCAT.vars.get(k)?;
             let flag = flags.get(k)?;
             Some((spec.field, Value::Int(flag.code().into())))
         })
         .collect();
-    qc.push((AGGREGATE, Value::Int(aggregate(flags).code().into())));
+    let own = flags.get(..MICROCAT.vars.len()).unwrap_or(&[]);
+    qc.push((AGGREGATE, Value::Int(aggregate(own).code().into())));
     record.push("qc", Value::Map(qc));
 }

@@ -58,7 +58,7 @@ pub use saved::{SavedError, SavedInstrument, FORMAT};
 
 use crate::observation::Observation;
 use crate::qc::{aggregate, Flag, InstrumentQc, PointFlags, QcConfig, VariableQc};
-use crate::science::{variable_flags, NVARS, VARS};
+use crate::science::{variable_flags, MAX_VARS, MICROCAT};
 use protocol::time::UtcTime;
 use std::collections::{BTreeSet, HashMap};
 
@@ -186,10 +186,11 @@ impl Enricher {
             return;
         };
         let depth = o.instrument.as_ref().map(|i| i.nominal_depth_m);
-        let inputs: Vec<(&str, f64)> = VARS
+        let inputs: Vec<(&str, f64)> = MICROCAT
+            .vars
             .iter()
             .zip(vars.values)
-            .map(|(spec, v)| (spec.field, v.unwrap_or(f64::NAN)))
+            .map(|(spec, v)| (spec.qc_key, v.unwrap_or(f64::NAN)))
             .collect();
         let own = self.run_qc(
             &o.platform.id,
@@ -199,7 +200,7 @@ impl Enricher {
             depth,
         );
         let own_of = |k: usize| {
-            let field = VARS.get(k)?.field;
+            let field = MICROCAT.vars.get(k)?.qc_key;
             let flags: Vec<Flag> = own
                 .iter()
                 .find(|(n, _)| n == field)
@@ -207,7 +208,7 @@ impl Enricher {
                 .unwrap_or_default();
             (!flags.is_empty()).then(|| aggregate(&flags))
         };
-        let flags: [Flag; NVARS] = variable_flags(&vars.values, own_of);
+        let flags: [Flag; MAX_VARS] = variable_flags(&MICROCAT, &vars.values, own_of);
         fields::write(&mut o.record, &vars, &flags);
         self.stats.enriched += 1;
         self.stats.derive_errors += u64::from(vars.derive_error);

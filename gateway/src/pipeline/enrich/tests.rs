@@ -7,7 +7,7 @@ use crate::observation::{InstrumentMeta, PlatformMeta};
 use crate::qc::config::{GrossRangeConfig, RateOfChangeConfig, SpikeConfig};
 use crate::qc::VariableTests;
 use crate::record::{Record, Value};
-use crate::science::{default_qc, round};
+use crate::science::{default_qc, round, MICROCAT};
 use std::sync::Arc;
 
 /// 2024-01-01T00:00Z, the start of the §4.3 check vectors.
@@ -134,7 +134,12 @@ fn derived_values_are_the_gsw_reference() {
         );
         enricher.enrich(&mut o);
         for name in DERIVED {
-            let decimals = VARS.iter().find(|s| s.field == name).unwrap().decimals;
+            let decimals = MICROCAT
+                .vars
+                .iter()
+                .find(|s| s.field == name)
+                .unwrap()
+                .decimals;
             let want = round(v[col(name)], decimals).unwrap();
             assert_eq!(number(&o.record, name), Some(want), "row {i} {name}");
             assert_eq!(
@@ -549,15 +554,15 @@ fn in_order_live_flags_equal_the_daily_files() {
             "3725001",
             &fields,
         );
-        samples.push(Sample::from_record(&o.record).unwrap());
+        samples.push(Sample::from_record(&MICROCAT, &o.record).unwrap());
         e.enrich(&mut o);
         live.push(o.record);
     }
-    let table = assess(samples, &deployment, &qc, &Context::default()).unwrap();
+    let table = assess(&MICROCAT, samples, &deployment, &qc, &Context::default()).unwrap();
     assert_eq!(table.rows.len(), X.len());
     let mut non_pass = 0;
     for (r, row) in live.iter().zip(&table.rows) {
-        for (k, spec) in VARS.iter().enumerate() {
+        for (k, spec) in MICROCAT.vars.iter().enumerate() {
             let value = number(r, spec.field).filter(|v| v.is_finite());
             assert_eq!(value, row.values[k], "{}", spec.field);
             if row.values[k].is_some() {
