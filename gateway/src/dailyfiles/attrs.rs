@@ -72,11 +72,11 @@ pub fn model_name(kind: Option<InstrumentModel>) -> &'static str {
     }
 }
 
-/// The dataset title shared by all files of a platform's sensors of one kind (ERDDAP).
+/// The dataset title shared by all files of a platform's product (ERDDAP).
 pub fn dataset_title(series: &Series) -> String {
     format!(
         "{}, {}: {} time series",
-        series.station.name, series.platform_name, series.sensor
+        series.station.name, series.platform_name, series.product.instrument
     )
 }
 

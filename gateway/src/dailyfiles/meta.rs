@@ -147,6 +147,29 @@ pub fn reference_of(line: &[Series], i: usize) -> Option<usize> {
 }
 
 impl Series {
+    /// The series of `product` on `platform` with this `serial` and nominal depth.
+    fn on(
+        station: &StationInfo,
+        platform: &PlatformMeta,
+        kind: Option<InstrumentModel>,
+        product: &'static Product,
+        serial: &str,
+        nominal_depth_m: f64,
+    ) -> Series {
+        Series {
+            station: station.clone(),
+            platform_id: platform.id.clone(),
+            platform_name: platform.name.clone(),
+            latitude: platform.latitude,
+            longitude: platform.longitude,
+            kind,
+            product,
+            sensor: product.sensor,
+            serial: serial.to_owned(),
+            nominal_depth_m,
+        }
+    }
+
     /// The series of instrument `i` of `platform`.
     pub fn for_instrument(
         station: &StationInfo,
@@ -154,18 +177,14 @@ impl Series {
         i: &InstrumentMeta,
     ) -> Series {
         let product = product_of(i.kind);
-        Series {
-            station: station.clone(),
-            platform_id: platform.id.clone(),
-            platform_name: platform.name.clone(),
-            latitude: platform.latitude,
-            longitude: platform.longitude,
-            kind: Some(i.kind),
+        Series::on(
+            station,
+            platform,
+            Some(i.kind),
             product,
-            sensor: product.sensor,
-            serial: i.serial.clone(),
-            nominal_depth_m: i.nominal_depth_m,
-        }
+            &i.serial,
+            i.nominal_depth_m,
+        )
     }
 
     /// The line-status series of `platform`: serial is the platform id, and the nominal
@@ -179,18 +198,7 @@ impl Series {
                 Some(acc.map_or(d, |a| a.min(d)))
             })
             .unwrap_or(0.0);
-        Series {
-            station: station.clone(),
-            platform_id: platform.id.clone(),
-            platform_name: platform.name.clone(),
-            latitude: platform.latitude,
-            longitude: platform.longitude,
-            kind: None,
-            product: &LINE_STATUS,
-            sensor: LINE_STATUS.sensor,
-            serial: platform.id.clone(),
-            nominal_depth_m: depth,
-        }
+        Series::on(station, platform, None, &LINE_STATUS, &platform.id, depth)
     }
 
     /// The series an observation belongs to: its instrument's, or its platform's line

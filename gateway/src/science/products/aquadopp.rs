@@ -4,7 +4,7 @@
 //! the ENU coordinate system (an XYZ or beam record has no east/north/up: those columns
 //! stay empty, the other sensors are kept).
 
-use super::{Derivation, Product};
+use super::{common, Derivation, Product};
 use crate::science::variables::{VarKind, VarSpec};
 
 /// Index of the eastward velocity.
@@ -160,7 +160,10 @@ pub const VARS: [VarSpec; 16] = [
         standard_name: "platform_pitch",
         long_name: "Instrument Pitch",
         oceansites_name: "PITCH",
-        sdn_parameter: ("PTCHEI01", "Orientation (pitch) of measurement platform by inclinometer"),
+        sdn_parameter: (
+            "PTCHEI01",
+            "Orientation (pitch) of measurement platform by inclinometer",
+        ),
         ..ATTITUDE
     },
     VarSpec {
@@ -170,39 +173,24 @@ pub const VARS: [VarSpec; 16] = [
         standard_name: "platform_roll",
         long_name: "Instrument Roll",
         oceansites_name: "ROLL",
-        sdn_parameter: ("ROLLEI01", "Orientation (roll angle) of measurement platform by inclinometer"),
+        sdn_parameter: (
+            "ROLLEI01",
+            "Orientation (roll angle) of measurement platform by inclinometer",
+        ),
         ..ATTITUDE
     },
     VarSpec {
         name: "Pressure",
         field: "pressure_dbar",
         qc_key: "aquadopp_pressure_dbar",
-        decimals: 3,
-        units: "dbar",
-        standard_name: "sea_water_pressure",
-        long_name: "Sea Water Pressure",
-        ioos_category: "Pressure",
-        oceansites_name: "PRES",
-        sdn_parameter: (
-            "PRESPR01",
-            "Pressure (spatial co-ordinate) exerted by the water body by profiling pressure sensor and corrected to read zero at sea level",
-        ),
-        sdn_uom: ("UPDB", "Decibars"),
-        ..VarSpec::BASE
+        ..common::PRESSURE
     },
     VarSpec {
         name: "Temperature",
         field: "temperature_c",
         qc_key: "aquadopp_temperature_c",
         decimals: 2,
-        units: "degree_C",
-        standard_name: "sea_water_temperature",
-        long_name: "Sea Water Temperature",
-        ioos_category: "Temperature",
-        oceansites_name: "TEMP",
-        sdn_parameter: ("TEMPPR01", "Temperature of the water body"),
-        sdn_uom: ("UPAA", "Degrees Celsius"),
-        ..VarSpec::BASE
+        ..common::TEMPERATURE
     },
     VarSpec {
         name: "Speed",
@@ -241,24 +229,9 @@ pub const VARS: [VarSpec; 16] = [
         ..VarSpec::BASE
     },
     VarSpec {
-        name: "depth",
-        field: "depth_m",
         qc_key: "aquadopp_depth_m",
-        decimals: 3,
-        units: "m",
-        standard_name: "depth",
-        long_name: "Depth From Pressure",
-        ioos_category: "Location",
-        oceansites_name: "DEPTH_DERIVED",
-        sdn_parameter: (
-            "DEPHPR01",
-            "Depth below surface of the water body by profiling pressure sensor and conversion to depth using unspecified algorithm",
-        ),
-        sdn_uom: ("ULAA", "Metres"),
         inputs: &[PRESSURE],
-        kind: VarKind::Coordinate,
-        extra: &[("positive", "down")],
-        ..VarSpec::BASE
+        ..common::DEPTH_FROM_PRESSURE
     },
 ];
 

@@ -2,8 +2,8 @@
 //! (SBE 37-ODO) oxygen, and what TEOS-10 derives from them. Column names are the published
 //! ALBATROSS datasets' names.
 
-use super::{Derivation, Product};
-use crate::science::variables::{VarKind, VarSpec};
+use super::{common, Derivation, Product};
+use crate::science::variables::VarSpec;
 
 /// Index of temperature.
 pub const TEMPERATURE: usize = 0;
@@ -34,17 +34,10 @@ pub const VARS: [VarSpec; 9] = [
     VarSpec {
         name: "temperature",
         field: "temperature_c",
+        qc_key: "temperature_c",
         decimals: 4,
-        units: "degree_C",
-        standard_name: "sea_water_temperature",
-        long_name: "Sea Water Temperature",
-        ioos_category: "Temperature",
-        oceansites_name: "TEMP",
-        sdn_parameter: ("TEMPPR01", "Temperature of the water body"),
-        sdn_uom: ("UPAA", "Degrees Celsius"),
-                qc_key: "temperature_c",
         extra: &[("reference_scale", "ITS-90")],
-        ..VarSpec::BASE
+        ..common::TEMPERATURE
     },
     VarSpec {
         name: "conductivity",
@@ -57,27 +50,14 @@ pub const VARS: [VarSpec; 9] = [
         oceansites_name: "CNDC",
         sdn_parameter: ("CNDCST01", "Electrical conductivity of the water body by CTD"),
         sdn_uom: ("UECA", "Siemens per metre"),
-                qc_key: "conductivity_s_m",
-        extra: &[],
+        qc_key: "conductivity_s_m",
         ..VarSpec::BASE
     },
     VarSpec {
         name: "pressure",
         field: "pressure_dbar",
-        decimals: 3,
-        units: "dbar",
-        standard_name: "sea_water_pressure",
-        long_name: "Sea Water Pressure",
-        ioos_category: "Pressure",
-        oceansites_name: "PRES",
-        sdn_parameter: (
-            "PRESPR01",
-            "Pressure (spatial co-ordinate) exerted by the water body by profiling pressure sensor and corrected to read zero at sea level",
-        ),
-        sdn_uom: ("UPDB", "Decibars"),
-                qc_key: "pressure_dbar",
-        extra: &[],
-        ..VarSpec::BASE
+        qc_key: "pressure_dbar",
+        ..common::PRESSURE
     },
     VarSpec {
         name: "oxygen",
@@ -93,29 +73,13 @@ pub const VARS: [VarSpec; 9] = [
             "Concentration of oxygen {O2 CAS 7782-44-7} per unit volume of the water body [dissolved plus reactive particulate phase]",
         ),
         sdn_uom: ("UMLL", "Millilitres per litre"),
-                qc_key: "oxygen_ml_l",
-        extra: &[],
+        qc_key: "oxygen_ml_l",
         ..VarSpec::BASE
     },
     VarSpec {
-        name: "depth",
-        field: "depth_m",
-        decimals: 3,
-        units: "m",
-        standard_name: "depth",
-        long_name: "Depth From Pressure",
-        ioos_category: "Location",
-        oceansites_name: "DEPTH_DERIVED",
-        sdn_parameter: (
-            "DEPHPR01",
-            "Depth below surface of the water body by profiling pressure sensor and conversion to depth using unspecified algorithm",
-        ),
-        sdn_uom: ("ULAA", "Metres"),
         inputs: &[PRESSURE],
         qc_key: "depth_m",
-        kind: VarKind::Coordinate,
-        extra: &[("positive", "down")],
-        ..VarSpec::BASE
+        ..common::DEPTH_FROM_PRESSURE
     },
     VarSpec {
         name: "salinity",
@@ -130,7 +94,6 @@ pub const VARS: [VarSpec; 9] = [
         sdn_uom: ("UUUU", "Dimensionless"),
         inputs: CTP,
         qc_key: "salinity_psu",
-        extra: &[],
         ..VarSpec::BASE
     },
     VarSpec {
@@ -155,21 +118,10 @@ pub const VARS: [VarSpec; 9] = [
     VarSpec {
         name: "oxygen_saturation",
         field: "oxygen_saturation_pct",
-        decimals: 2,
-        units: "percent",
-        standard_name: "fractional_saturation_of_oxygen_in_sea_water",
-        long_name: "Dissolved Oxygen Saturation",
-        ioos_category: "Dissolved O2",
-        oceansites_name: "OXSAT",
-        sdn_parameter: (
-            "OXYSZZ01",
-            "Saturation of oxygen {O2 CAS 7782-44-7} in the water body [dissolved phase]",
-        ),
-        sdn_uom: ("UPCT", "Percent"),
-        inputs: &[OXYGEN, CONDUCTIVITY, TEMPERATURE, PRESSURE],
         qc_key: "oxygen_saturation_pct",
-        extra: &[],
-        ..VarSpec::BASE
+        decimals: 2,
+        inputs: &[OXYGEN, CONDUCTIVITY, TEMPERATURE, PRESSURE],
+        ..common::OXYGEN_SATURATION
     },
     VarSpec {
         name: "sigma_theta",

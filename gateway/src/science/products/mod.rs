@@ -11,6 +11,7 @@
 //! | [`LINE_STATUS`] | `LINESTATUS_` | `line_status` | — |
 
 pub mod aquadopp;
+pub mod common;
 pub mod cstar;
 pub mod microcat;
 pub mod optode;

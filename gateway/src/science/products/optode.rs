@@ -3,7 +3,7 @@
 //! unit mass (µmol/kg) where the σθ of a MicroCAT beside it is known
 //! ([`super::Derivation::OxygenPerMass`]). CSV column names are the old chain's.
 
-use super::{Derivation, Product};
+use super::{common, Derivation, Product};
 use crate::science::variables::{VarKind, VarSpec};
 
 /// Index of the oxygen concentration (µmol/l).
@@ -48,32 +48,15 @@ pub const VARS: [VarSpec; 5] = [
         field: "oxygen_saturation_pct",
         qc_key: "optode_saturation_pct",
         decimals: 3,
-        units: "percent",
-        standard_name: "fractional_saturation_of_oxygen_in_sea_water",
-        long_name: "Dissolved Oxygen Saturation",
-        ioos_category: "Dissolved O2",
-        oceansites_name: "OXSAT",
-        sdn_parameter: (
-            "OXYSZZ01",
-            "Saturation of oxygen {O2 CAS 7782-44-7} in the water body [dissolved phase]",
-        ),
-        sdn_uom: ("UPCT", "Percent"),
-        ..VarSpec::BASE
+        ..common::OXYGEN_SATURATION
     },
     VarSpec {
         name: "Temperature",
         field: "temperature_c",
         qc_key: "optode_temperature_c",
         decimals: 3,
-        units: "degree_C",
-        standard_name: "sea_water_temperature",
-        long_name: "Sea Water Temperature",
-        ioos_category: "Temperature",
-        oceansites_name: "TEMP",
-        sdn_parameter: ("TEMPPR01", "Temperature of the water body"),
-        sdn_uom: ("UPAA", "Degrees Celsius"),
         extra: &[("comment", "the optode's own thermistor")],
-        ..VarSpec::BASE
+        ..common::TEMPERATURE
     },
     VarSpec {
         name: "Oxygen_umol_kg",
