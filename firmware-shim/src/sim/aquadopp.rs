@@ -82,7 +82,7 @@ pub struct VelocityRecord {
 
 /// Two BCD digits.
 fn bcd(v: u32) -> u8 {
-    ((v / 10 % 10) << 4 | v % 10) as u8
+    (((v / 10 % 10) << 4) | (v % 10)) as u8
 }
 
 impl VelocityRecord {

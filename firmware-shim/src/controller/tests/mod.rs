@@ -470,7 +470,7 @@ fn aquadopp_record(t: u32, velocity: [i16; 3]) -> Vec<u8> {
     use protocol::instruments::nortek::framing::checksum;
     let (y, mo, d, h, mi, s, _) =
         protocol::time::UtcTime::from_unix_seconds(i64::from(t)).to_civil();
-    let bcd = |v: u32| ((v / 10) << 4 | v % 10) as u8;
+    let bcd = |v: u32| (((v / 10) << 4) | (v % 10)) as u8;
     let mut b = vec![0xa5, 0x01, 0x15, 0x00];
     b.extend_from_slice(&[
         bcd(mi),
