@@ -61,7 +61,8 @@ pub struct AlbatrossInstrument {
     pub slot: u8,
     /// Inductive-modem ID, 0–99.
     pub im_id: u8,
-    /// 0 unknown, 1 SBE 37 CTD, 2 SBE 37 CTD + ODO, 3 Aquadopp (not polled).
+    /// 0 unknown, 1 SBE 37 CTD, 2 SBE 37 CTD + ODO, 3 Aquadopp (not polled: read on the
+    /// serial input, `albatross_ctl_serial_bytes`).
     pub kind: u8,
     /// Serial number.
     pub serial: u32,
@@ -390,6 +391,27 @@ pub unsafe extern "C" fn albatross_ctl_line_bytes(
     }))
 }
 
+/// Feeds `len` bytes read from the Aquadopp's serial port (Nortek binary, cut anywhere):
+/// each velocity record becomes an Aquadopp sample frame for the configured
+/// instrument of kind 3 (Aquadopp).
+///
+/// # Safety
+/// As for `albatross_ctl_line_bytes`.
+#[no_mangle]
+pub unsafe extern "C" fn albatross_ctl_serial_bytes(
+    ctl: *mut AlbatrossCtl,
+    bytes: *const u8,
+    len: usize,
+    now_s: u32,
+) -> i32 {
+    // SAFETY: forwarded contracts.
+    status(unsafe { controller(ctl) }.and_then(|c| {
+        let b = unsafe { input(bytes, len) }?;
+        c.handle_serial_bytes(b, now_s);
+        Ok(())
+    }))
+}
+
 /// Feeds `len` bytes read from the modem host interface (cut anywhere).
 ///
 /// # Safety
@@ -586,6 +608,14 @@ mod tests {
             );
             assert_eq!(
                 albatross_ctl_line_bytes(p, core::ptr::null(), 0, 0),
+                ALBATROSS_OK
+            );
+            assert_eq!(
+                albatross_ctl_serial_bytes(p, core::ptr::null(), 3, 0),
+                ALBATROSS_E_NULL
+            );
+            assert_eq!(
+                albatross_ctl_serial_bytes(p, b"\xa5junk".as_ptr(), 5, 0),
                 ALBATROSS_OK
             );
             assert_eq!(

@@ -3,14 +3,17 @@
 //! and the controller turns each into an `AquadoppSample` frame (type 3).
 //!
 //! The bytes are framed here with a 42-byte buffer (the full stream decoder of the protocol
-//! crate buffers 2 KiB for profiles the line never carries) and decoded with the protocol
-//! crate's Nortek checksum and velocity decoder. Anything else on the port (configuration
-//! structures, diagnostics, junk, a structure with a bad checksum) is skipped byte by byte
-//! until the next `A5 01 15 00` header and counted.
+//! crate buffers 2 KiB for profiles the line never carries), checked with the protocol
+//! crate's Nortek checksum and read with its field reader and BCD clock decoder at the
+//! velocity structure's offsets (instruments.md §3.2), as integers: the frame carries the
+//! instrument's own units, and no floating point is needed on the controller. Anything else
+//! on the port (configuration structures, diagnostics, junk, a structure with a bad
+//! checksum) is skipped until the next `A5 01 15 00` header and counted.
 
-use protocol::instruments::nortek::framing::{id, verify_checksum, SYNC};
-use protocol::instruments::nortek::velocity::{AquadoppVelocity, AQUADOPP_VELOCITY_BYTES};
-use protocol::instruments::nortek::ConfigInForce;
+use protocol::instruments::nortek::clock::decode_clock;
+use protocol::instruments::nortek::framing::{id, verify_checksum, Fields, SYNC};
+use protocol::instruments::nortek::velocity::AQUADOPP_VELOCITY_BYTES;
+use protocol::instruments::nortek::NortekError;
 use protocol::message::{AquadoppSample, InstrumentKind, Message};
 
 use super::{bump, Controller};
@@ -19,15 +22,15 @@ use super::{bump, Controller};
 const HEADER: [u8; 4] = [SYNC, id::AQUADOPP_VELOCITY, 0x15, 0x00];
 
 /// What one byte did to the reader.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Step {
     /// Taken into the structure being assembled (or waiting for a header).
     Pending,
     /// Bytes skipped: not part of a velocity structure, or a structure that failed its
     /// checksum or decoding.
     Skipped(usize),
-    /// A velocity structure completed and decoded.
-    Sample(AquadoppVelocity),
+    /// A velocity structure completed with a valid checksum.
+    Record([u8; AQUADOPP_VELOCITY_BYTES]),
 }
 
 /// Assembles velocity structures from the serial bytes, cut anywhere.
@@ -60,12 +63,12 @@ impl AquadoppReader {
         if self.buf.len() < AQUADOPP_VELOCITY_BYTES {
             return Step::Pending;
         }
-        let decoded = verify_checksum(&self.buf)
-            .and_then(|()| AquadoppVelocity::decode(&self.buf, &ConfigInForce::default()));
-        match decoded {
-            Ok(v) => {
+        let mut record = [0u8; AQUADOPP_VELOCITY_BYTES];
+        record.copy_from_slice(&self.buf);
+        match verify_checksum(&record) {
+            Ok(()) => {
                 self.buf.clear();
-                Step::Sample(v)
+                Step::Record(record)
             }
             Err(_) => Step::Skipped(self.resync()),
         }
@@ -87,37 +90,42 @@ impl AquadoppReader {
     }
 }
 
-/// The frame sample of velocity record `v` of the instrument in `slot`, in the instrument's
-/// own units (see [`AquadoppSample`]). The time is the instrument's clock, or `now_s` when
-/// that is not a valid date. The velocities are taken as ENU: the line's Aquadopp is
-/// configured so at deployment (the controller never sees its user configuration).
-pub(crate) fn sample_of(v: &AquadoppVelocity, slot: u8, now_s: u32) -> AquadoppSample {
-    let s = &v.sensors;
-    let units = |x: f64, per_unit: f64| (x / per_unit).round();
-    let time = s
-        .time
+/// The frame sample of the checksum-verified velocity structure `record` of the instrument
+/// in `slot`, in the instrument's own units (see [`AquadoppSample`]). The time is the
+/// instrument's clock, or `now_s` when that is not a valid date. The velocities are taken
+/// as ENU: the line's Aquadopp is configured so at deployment (the controller never sees its
+/// user configuration).
+pub(crate) fn sample_of(
+    record: &[u8; AQUADOPP_VELOCITY_BYTES],
+    slot: u8,
+    now_s: u32,
+) -> Result<AquadoppSample, NortekError> {
+    let f = Fields::new(record);
+    let time = decode_clock(f.array::<6>(4)?, 0)
         .map(|t| t.unix_seconds())
         .and_then(|t| u32::try_from(t).ok())
         .unwrap_or(now_s);
-    AquadoppSample {
+    let status = f.u8(25)?;
+    Ok(AquadoppSample {
         slot,
         coordinate_system: 0,
-        velocity_scale_tenth_mm: s.status.velocity_scaling_tenth_mm(),
+        // status b1: 0.1 mm/s per count
+        velocity_scale_tenth_mm: status & 0x02 != 0,
         time,
-        velocity: v.velocity_counts,
-        amplitude: v.amplitude,
-        // The decoded values are the stored integers times 0.1, 0.01 or 0.001: rounding
-        // gives the integers back (casts saturate; the fields have the stored widths).
-        heading: units(s.heading_deg, 0.1) as u16,
-        pitch: units(s.pitch_deg, 0.1) as i16,
-        roll: units(s.roll_deg, 0.1) as i16,
-        pressure: units(s.pressure_dbar, 0.001) as u32,
-        temperature: units(s.temperature_c, 0.01) as i16,
-        battery: units(s.battery_v, 0.1) as u16,
-        sound_speed: units(s.sound_speed_m_s, 0.1) as u16,
-        error: s.error.clamp(0, 255) as u8,
-        status: s.status.0,
-    }
+        velocity: [f.i16(30)?, f.i16(32)?, f.i16(34)?],
+        amplitude: f.array::<3>(36)?,
+        heading: f.u16(18)?,
+        pitch: f.i16(20)?,
+        roll: f.i16(22)?,
+        // pressure: MSB byte at 24, LSW at 26
+        pressure: u32::from(f.u8(24)?) << 16 | u32::from(f.u16(26)?),
+        temperature: f.i16(28)?,
+        battery: f.u16(14)?,
+        sound_speed: f.u16(16)?,
+        // the error code is a 16-bit field; the frame keeps its low byte
+        error: f.u16(10)? as u8,
+        status,
+    })
 }
 
 impl<const RING: usize> Controller<RING> {
@@ -141,13 +149,13 @@ impl<const RING: usize> Controller<RING> {
                     }
                     skipping = true;
                 }
-                Step::Sample(v) => {
+                Step::Record(record) => {
                     skipping = false;
-                    let Some(slot) = slot else {
+                    let sample = slot.map(|slot| sample_of(&record, slot, now));
+                    let Some(Ok(sample)) = sample else {
                         bump(&mut self.counters.serial_errors);
                         continue;
                     };
-                    let sample = sample_of(&v, slot, now);
                     if self.send_message(&Message::AquadoppSample(sample), now, false) {
                         bump(&mut self.counters.aquadopp_samples);
                     }
@@ -168,13 +176,16 @@ mod tests {
         0x4c, 0x01, 0x22, 0xff, 0x9a, 0xfe, 0x1e, 0x14, 0x16, 0x00, 0x60, 0x93,
     ];
 
-    fn feed(r: &mut AquadoppReader, bytes: &[u8]) -> (std::vec::Vec<AquadoppVelocity>, usize) {
+    fn feed(
+        r: &mut AquadoppReader,
+        bytes: &[u8],
+    ) -> (std::vec::Vec<[u8; AQUADOPP_VELOCITY_BYTES]>, usize) {
         let (mut got, mut skipped) = (std::vec::Vec::new(), 0);
         for &b in bytes {
             match r.push(b) {
                 Step::Pending => {}
                 Step::Skipped(n) => skipped += n,
-                Step::Sample(v) => got.push(v),
+                Step::Record(v) => got.push(v),
             }
         }
         (got, skipped)
@@ -185,7 +196,7 @@ mod tests {
         let mut r = AquadoppReader::default();
         let (got, skipped) = feed(&mut r, &OOI_DRIVER);
         assert_eq!((got.len(), skipped), (1, 0));
-        let s = sample_of(&got[0], 9, 5);
+        let s = sample_of(&got[0], 9, 5).unwrap();
         assert_eq!(
             s,
             AquadoppSample {
