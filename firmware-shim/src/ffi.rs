@@ -277,6 +277,24 @@ unsafe fn input<'a>(bytes: *const u8, len: usize) -> Result<&'a [u8], i32> {
     Ok(unsafe { core::slice::from_raw_parts(bytes, len) })
 }
 
+/// Hands the `len` bytes at `bytes` to `handle` on the controller at `ctl`; the status code.
+///
+/// # Safety
+/// As for [`controller`] and [`input`].
+unsafe fn feed(
+    ctl: *mut AlbatrossCtl,
+    bytes: *const u8,
+    len: usize,
+    handle: impl FnOnce(&mut Controller<ALBATROSS_RING_FRAMES>, &[u8]),
+) -> i32 {
+    // SAFETY: forwarded contracts.
+    status(unsafe { controller(ctl) }.and_then(|c| {
+        let b = unsafe { input(bytes, len) }?;
+        handle(c, b);
+        Ok(())
+    }))
+}
+
 fn status<T>(r: Result<T, i32>) -> i32 {
     match r {
         Ok(_) => ALBATROSS_OK,
@@ -384,11 +402,7 @@ pub unsafe extern "C" fn albatross_ctl_line_bytes(
     now_s: u32,
 ) -> i32 {
     // SAFETY: forwarded contracts.
-    status(unsafe { controller(ctl) }.and_then(|c| {
-        let b = unsafe { input(bytes, len) }?;
-        c.handle_line_bytes(b, now_s);
-        Ok(())
-    }))
+    unsafe { feed(ctl, bytes, len, |c, b| c.handle_line_bytes(b, now_s)) }
 }
 
 /// Feeds `len` bytes read from the Aquadopp's serial port (Nortek binary, cut anywhere):
@@ -405,11 +419,7 @@ pub unsafe extern "C" fn albatross_ctl_serial_bytes(
     now_s: u32,
 ) -> i32 {
     // SAFETY: forwarded contracts.
-    status(unsafe { controller(ctl) }.and_then(|c| {
-        let b = unsafe { input(bytes, len) }?;
-        c.handle_serial_bytes(b, now_s);
-        Ok(())
-    }))
+    unsafe { feed(ctl, bytes, len, |c, b| c.handle_serial_bytes(b, now_s)) }
 }
 
 /// Feeds `len` bytes read from the modem host interface (cut anywhere).
@@ -424,11 +434,7 @@ pub unsafe extern "C" fn albatross_ctl_modem_bytes(
     now_s: u32,
 ) -> i32 {
     // SAFETY: forwarded contracts.
-    status(unsafe { controller(ctl) }.and_then(|c| {
-        let b = unsafe { input(bytes, len) }?;
-        c.handle_modem_bytes(b, now_s);
-        Ok(())
-    }))
+    unsafe { feed(ctl, bytes, len, |c, b| c.handle_modem_bytes(b, now_s)) }
 }
 
 /// Takes the next output: copies it into `buf` (`cap` bytes), stores its length in `*len`
