@@ -94,7 +94,8 @@ typedef struct AlbatrossInstrument {
    */
   uint8_t im_id;
   /**
-   * 0 unknown, 1 SBE 37 CTD, 2 SBE 37 CTD + ODO, 3 Aquadopp (not polled).
+   * 0 unknown, 1 SBE 37 CTD, 2 SBE 37 CTD + ODO, 3 Aquadopp (not polled: read on the
+   * serial input, `albatross_ctl_serial_bytes`).
    */
   uint8_t kind;
   /**
@@ -332,6 +333,19 @@ int32_t albatross_ctl_line_bytes(struct AlbatrossCtl *ctl,
                                  const uint8_t *bytes,
                                  size_t len,
                                  uint32_t now_s);
+
+/**
+ * Feeds `len` bytes read from the Aquadopp's serial port (Nortek binary, cut anywhere):
+ * each velocity record becomes an Aquadopp sample frame for the configured
+ * instrument of kind 3 (Aquadopp).
+ *
+ * # Safety
+ * As for `albatross_ctl_line_bytes`.
+ */
+int32_t albatross_ctl_serial_bytes(struct AlbatrossCtl *ctl,
+                                   const uint8_t *bytes,
+                                   size_t len,
+                                   uint32_t now_s);
 
 /**
  * Feeds `len` bytes read from the modem host interface (cut anywhere).

@@ -61,7 +61,8 @@ pub struct AlbatrossInstrument {
     pub slot: u8,
     /// Inductive-modem ID, 0–99.
     pub im_id: u8,
-    /// 0 unknown, 1 SBE 37 CTD, 2 SBE 37 CTD + ODO, 3 Aquadopp (not polled).
+    /// 0 unknown, 1 SBE 37 CTD, 2 SBE 37 CTD + ODO, 3 Aquadopp (not polled: read on the
+    /// serial input, `albatross_ctl_serial_bytes`).
     pub kind: u8,
     /// Serial number.
     pub serial: u32,
@@ -276,6 +277,24 @@ unsafe fn input<'a>(bytes: *const u8, len: usize) -> Result<&'a [u8], i32> {
     Ok(unsafe { core::slice::from_raw_parts(bytes, len) })
 }
 
+/// Hands the `len` bytes at `bytes` to `handle` on the controller at `ctl`; the status code.
+///
+/// # Safety
+/// As for [`controller`] and [`input`].
+unsafe fn feed(
+    ctl: *mut AlbatrossCtl,
+    bytes: *const u8,
+    len: usize,
+    handle: impl FnOnce(&mut Controller<ALBATROSS_RING_FRAMES>, &[u8]),
+) -> i32 {
+    // SAFETY: forwarded contracts.
+    status(unsafe { controller(ctl) }.and_then(|c| {
+        let b = unsafe { input(bytes, len) }?;
+        handle(c, b);
+        Ok(())
+    }))
+}
+
 fn status<T>(r: Result<T, i32>) -> i32 {
     match r {
         Ok(_) => ALBATROSS_OK,
@@ -383,11 +402,24 @@ pub unsafe extern "C" fn albatross_ctl_line_bytes(
     now_s: u32,
 ) -> i32 {
     // SAFETY: forwarded contracts.
-    status(unsafe { controller(ctl) }.and_then(|c| {
-        let b = unsafe { input(bytes, len) }?;
-        c.handle_line_bytes(b, now_s);
-        Ok(())
-    }))
+    unsafe { feed(ctl, bytes, len, |c, b| c.handle_line_bytes(b, now_s)) }
+}
+
+/// Feeds `len` bytes read from the Aquadopp's serial port (Nortek binary, cut anywhere):
+/// each velocity record becomes an Aquadopp sample frame for the configured
+/// instrument of kind 3 (Aquadopp).
+///
+/// # Safety
+/// As for `albatross_ctl_line_bytes`.
+#[no_mangle]
+pub unsafe extern "C" fn albatross_ctl_serial_bytes(
+    ctl: *mut AlbatrossCtl,
+    bytes: *const u8,
+    len: usize,
+    now_s: u32,
+) -> i32 {
+    // SAFETY: forwarded contracts.
+    unsafe { feed(ctl, bytes, len, |c, b| c.handle_serial_bytes(b, now_s)) }
 }
 
 /// Feeds `len` bytes read from the modem host interface (cut anywhere).
@@ -402,11 +434,7 @@ pub unsafe extern "C" fn albatross_ctl_modem_bytes(
     now_s: u32,
 ) -> i32 {
     // SAFETY: forwarded contracts.
-    status(unsafe { controller(ctl) }.and_then(|c| {
-        let b = unsafe { input(bytes, len) }?;
-        c.handle_modem_bytes(b, now_s);
-        Ok(())
-    }))
+    unsafe { feed(ctl, bytes, len, |c, b| c.handle_modem_bytes(b, now_s)) }
 }
 
 /// Takes the next output: copies it into `buf` (`cap` bytes), stores its length in `*len`
@@ -586,6 +614,14 @@ mod tests {
             );
             assert_eq!(
                 albatross_ctl_line_bytes(p, core::ptr::null(), 0, 0),
+                ALBATROSS_OK
+            );
+            assert_eq!(
+                albatross_ctl_serial_bytes(p, core::ptr::null(), 3, 0),
+                ALBATROSS_E_NULL
+            );
+            assert_eq!(
+                albatross_ctl_serial_bytes(p, b"\xa5junk".as_ptr(), 5, 0),
                 ALBATROSS_OK
             );
             assert_eq!(

@@ -1,12 +1,16 @@
-//! `albatross demo`: the simulated ALBATROSS line (the firmware-shim simulator) over
-//! loopback TCP, an embedded MQTT broker and the gateway, all on this machine.
+//! `albatross demo`: the simulated ALBATROSS line (the firmware-shim simulator: 8
+//! MicroCATs and an Aquadopp behind the acoustic modem) and the MII node's own instruments
+//! (MicroCAT, Aquadopp, optode, C-Star, each on its own port) over loopback TCP, an
+//! embedded MQTT broker and the gateway with every link of the example configuration, all
+//! on this machine.
 //!
 //! Compiled only with the `demo` cargo feature (on by default): a production build
 //! (`--no-default-features`) links neither the simulator nor the embedded broker, and its
 //! `albatross --help` has no `demo` command.
 
 use crate::commands::until_shutdown;
-use gateway::config::{Carries, Config};
+use firmware_shim::sim::serve::{served, Served};
+use gateway::config::{Config, SimulatedPorts};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,10 +18,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 use tracing::info;
 
-/// The example configuration, adapted to the demo's simulated line on `sim_addr`.
+/// The example configuration, adapted to the demo's simulator on `ports`.
 fn demo_config(
     data_dir: &Path,
-    sim_addr: &str,
+    ports: &SimulatedPorts,
     broker: std::net::SocketAddr,
     speed: f64,
 ) -> Result<Config, String> {
@@ -25,13 +29,16 @@ fn demo_config(
     let mut config =
         Config::parse(text, Path::new("albatross.example.toml")).map_err(|e| e.to_string())?;
     config.gateway.data_dir = data_dir.to_owned();
-    config.links.retain(|l| l.carries == Carries::Modem);
+    let unplayed = config.point_at_simulator(ports);
+    if !unplayed.is_empty() {
+        return Err(format!(
+            "the simulator plays no instrument for link(s) {}",
+            unplayed.join(", ")
+        ));
+    }
     // the simulated clock runs `speed` times faster: shrink the repair delays to match
     let scale = |s: u32| ((f64::from(s) / speed).ceil() as u32).max(1);
     for l in &mut config.links {
-        if let Some(t) = l.tcp.as_mut() {
-            *t.address.get_mut() = sim_addr.to_owned();
-        }
         l.modem.repair_grace_s = scale(l.modem.repair_grace_s);
         l.modem.repair_interval_s = scale(l.modem.repair_interval_s);
         l.modem.repair_retry_s = scale(l.modem.repair_retry_s);
@@ -72,7 +79,8 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    // the simulated ALBATROSS line: 8 MicroCATs, a lossy channel, the MII modem on loopback
+    // the simulated ALBATROSS line: 8 MicroCATs and an Aquadopp, a lossy channel, the MII
+    // modem on loopback; the MII's instruments on their own ports
     let (log_tx, log_rx) = mpsc::channel::<String>();
     let sim = firmware_shim::sim::engine::SimConfig {
         channel: firmware_shim::sim::channel::ChannelConfig {
@@ -80,6 +88,7 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
             bad_loss: 0.5,
             ..Default::default()
         },
+        aquadopp: Some(firmware_shim::sim::aquadopp::AquadoppSpec::albatross()),
         ..Default::default()
     };
     let opts = firmware_shim::sim::serve::ServeOptions {
@@ -90,6 +99,7 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
         wait_for_client: true,
         truth: None,
         capture: None,
+        mii: Some(firmware_shim::sim::mii::MiiConfig::default()),
     };
     let spawned = std::thread::Builder::new()
         .name("simulated-line".into())
@@ -106,20 +116,38 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
         eprintln!("albatross demo: cannot start the simulator: {e}");
         return ExitCode::from(1);
     }
-    let sim_addr = match log_rx.recv_timeout(Duration::from_secs(10)) {
-        Ok(line) => match line.split("tcp://").nth(1) {
-            Some(a) => a.split_whitespace().next().unwrap_or("").to_owned(),
+    // the modem's port, then one per MII instrument, then the wait for the gateway
+    let mut ports = SimulatedPorts::default();
+    let mut streams: Vec<String> = Vec::new();
+    loop {
+        let line = match log_rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(line) => line,
+            Err(_) => {
+                eprintln!("albatross demo: the simulator did not start");
+                return ExitCode::from(1);
+            }
+        };
+        match served(&line) {
+            Some(Served::Modem(a)) => ports.modem = a,
+            Some(Served::Mii {
+                kind,
+                serial,
+                address,
+            }) => {
+                streams.push(format!(
+                    "  simulated MII {kind} {serial}: its serial line on tcp://{address}"
+                ));
+                ports.instruments.insert(serial.to_string(), address);
+            }
+            None if line.starts_with("waiting for the gateway") => break,
             None => {
                 eprintln!("albatross demo: simulator: {line}");
                 return ExitCode::from(1);
             }
-        },
-        Err(_) => {
-            eprintln!("albatross demo: the simulator did not start");
-            return ExitCode::from(1);
         }
-    };
-    let config = match demo_config(data_dir, &sim_addr, broker, speed) {
+    }
+    let sim_addr = ports.modem.clone();
+    let config = match demo_config(data_dir, &ports, broker, speed) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("albatross demo: {e}");
@@ -127,7 +155,36 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
         }
     };
     println!("Albatross demo — everything on this machine, nothing leaves 127.0.0.1");
-    println!("  simulated ALBATROSS line (8 MicroCATs, lossy acoustic channel): modem host interface on tcp://{sim_addr}");
+    println!("  simulated ALBATROSS line (8 MicroCATs and an Aquadopp, lossy acoustic channel): modem host interface on tcp://{sim_addr}");
+    for s in &streams {
+        println!("{s}");
+    }
+    println!("  every instrument stream, as the gateway stores and publishes it:");
+    for l in &config.links {
+        let what = l
+            .instrument
+            .as_ref()
+            .map_or("its line's instruments".to_owned(), |i| {
+                format!("instrument {}", i.get_ref())
+            });
+        println!(
+            "    link {} ({:?}): platform {}, {what}",
+            l.name.get_ref(),
+            l.carries,
+            l.platform.get_ref()
+        );
+    }
+    for p in &config.platforms {
+        for i in &p.instruments {
+            println!(
+                "    {} {:?} {} at {} m",
+                p.id.get_ref(),
+                i.kind,
+                i.serial.get_ref(),
+                i.nominal_depth_m
+            );
+        }
+    }
     println!(
         "  simulated time runs {speed}x faster: a 30-min poll every {:.1} s",
         1800.0 / speed
@@ -151,6 +208,10 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
     );
     println!(
         "  try: tail -f {}/albatross/*/sbe37_3725001_*.jsonl",
+        config.jsonl_dir().display()
+    );
+    println!(
+        "       tail -f {}/mii/*/aquadopp_velocity_11402_*.jsonl",
         config.jsonl_dir().display()
     );
     println!("  stop with Ctrl-C");

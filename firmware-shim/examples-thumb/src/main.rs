@@ -29,6 +29,14 @@ static REPLIES: [&[u8]; 8] = [
     b"08, 12008, 13.1008, 4.10008, 2250.108, 15 Nov 2023, 00:00:26\r\n",
 ];
 
+/// A Nortek Aquadopp velocity structure (the OOI driver's record), as the line's Aquadopp
+/// streams it on the serial input.
+static AQUADOPP: &[u8] = &[
+    0xa5, 0x01, 0x15, 0x00, 0x10, 0x19, 0x26, 0x22, 0x12, 0x11, 0x00, 0x00, 0x00, 0x00, 0x93,
+    0x00, 0xf8, 0x3b, 0x81, 0x06, 0x28, 0x01, 0x7f, 0x01, 0x00, 0x2d, 0x00, 0x00, 0xe3, 0x09,
+    0x4c, 0x01, 0x22, 0xff, 0x9a, 0xfe, 0x1e, 0x14, 0x16, 0x00, 0x60, 0x93,
+];
+
 /// The modem's answers: acceptance, delivery, and now and then a downlink frame
 /// (a selective-repeat request for frames 0–3 of node 1, CRC included).
 static MODEM_OK: &[u8] = b"OK\r\nDELIVEREDIM,1\r\n";
@@ -57,6 +65,14 @@ fn config() -> ControllerConfig {
         // 8 instruments fit the 16-entry vector.
         let _ = c.instruments.push(slot);
     }
+    // The Aquadopp on the serial input (9 of 16 entries).
+    let _ = c.instruments.push(InstrumentSlot {
+        slot: 8,
+        im_id: 0,
+        kind: InstrumentKind::Aquadopp,
+        serial: 12_345,
+        nominal_depth_m: 2300,
+    });
     c
 }
 
@@ -107,6 +123,8 @@ fn main() -> ! {
         ctl.set_battery_mv(black_box(12_000));
         now = black_box(ctl.next_wakeup().unwrap_or(now).max(now));
         ctl.handle_time(now);
+        // the Aquadopp's record of the interval
+        ctl.handle_serial_bytes(black_box(AQUADOPP), now);
         black_box(ctl.counters());
     }
 }

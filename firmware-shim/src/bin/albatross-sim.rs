@@ -8,10 +8,12 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use firmware_shim::sim::aquadopp::AquadoppSpec;
 use firmware_shim::sim::battery::Battery;
 use firmware_shim::sim::channel::{parse_duration_ms, ChannelConfig, Outage};
 use firmware_shim::sim::faults::{describe, FaultConfig};
 use firmware_shim::sim::instruments::{albatross_line, InstrumentSpec, ValueSource};
+use firmware_shim::sim::mii::MiiConfig;
 use firmware_shim::sim::modem::HostFraming;
 use firmware_shim::sim::serve::{serve, ServeOptions, Speed};
 use firmware_shim::sim::{record, SimConfig};
@@ -71,6 +73,11 @@ struct ServeArgs {
     /// Write a capture (captures/FORMAT.md) of everything served and received.
     #[arg(long)]
     capture: Option<String>,
+    /// Also serve the MII node's instruments (MicroCAT 3716125, Aquadopp 11402, optode 379,
+    /// C-Star 1234), each on its own loopback TCP port (printed); the clock then waits for
+    /// a client on every port.
+    #[arg(long)]
+    mii: bool,
     #[command(flatten)]
     scenario: ScenarioArgs,
 }
@@ -188,6 +195,10 @@ struct ScenarioArgs {
     /// Write the ground truth (every sample measured) as JSON lines to this file.
     #[arg(long)]
     truth: Option<String>,
+    /// Put an Aquadopp (serial 12345, slot 8, 2300 m, a record every 30 min) on the line's
+    /// serial input: its records go up as AquadoppSample frames (type 3).
+    #[arg(long)]
+    aquadopp: bool,
     /// Report this constant battery voltage (millivolts) instead of the modelled lithium
     /// pack (`0` reproduces the captures recorded before the simulator modelled it).
     #[arg(long)]
@@ -282,6 +293,7 @@ fn build(s: &ScenarioArgs) -> SimConfig {
         repair: s.repair.then(ModemLinkConfig::default),
         sample_until_s: s.sample_for.map(|d| ((s.start + d) / 1000) as u32),
         battery: s.battery_mv.map_or_else(Battery::default, Battery::Fixed),
+        aquadopp: s.aquadopp.then(AquadoppSpec::albatross),
         ..SimConfig::default()
     }
 }
@@ -385,6 +397,10 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
                 wait_for_client: !a.no_wait && !a.no_tcp,
                 truth,
                 capture,
+                mii: a.mii.then(|| MiiConfig {
+                    seed: a.scenario.seed,
+                    ..MiiConfig::default()
+                }),
             };
             serve(config, opts, |l| eprintln!("albatross-sim: {l}"))
                 .map(|_| ())

@@ -14,7 +14,9 @@ pub struct InstrumentSlot {
     /// Inductive-modem ID (`*ID=ii`), 0–99: the controller fetches it with `!iiData`.
     pub im_id: u8,
     /// What the instrument is; only MicroCATs ([`InstrumentKind::Sbe37Ctd`],
-    /// [`InstrumentKind::Sbe37CtdOdo`]) and [`InstrumentKind::Unknown`] are polled.
+    /// [`InstrumentKind::Sbe37CtdOdo`]) and [`InstrumentKind::Unknown`] are polled. An
+    /// [`InstrumentKind::Aquadopp`] is not on the inductive line: it streams on the serial
+    /// input (`Controller::handle_serial_bytes`); the first one configured names its samples.
     pub kind: InstrumentKind,
     /// Manufacturer's serial number. A reply whose 5-digit serial differs (compared modulo
     /// 100 000, the IM line drops the `037` prefix) is not taken as this instrument's.
@@ -92,6 +94,11 @@ pub struct Counters {
     pub values_out_of_range: u32,
     /// Measured values with more decimals than the frame resolution (rounded to it).
     pub values_rounded: u32,
+    /// Aquadopp velocity samples read from the serial input and stored.
+    pub aquadopp_samples: u32,
+    /// Runs of serial-input bytes skipped: not a velocity structure, a bad checksum, or no
+    /// Aquadopp configured.
+    pub serial_errors: u32,
     /// CTD batches built and stored.
     pub batches: u32,
     /// Line status messages built and stored.

@@ -10,6 +10,11 @@
 //!   fixed-point fields; an instrument that gives no usable reply within
 //!   [`ControllerConfig::reply_timeout_s`] is counted in [`Counters::instrument_errors`] and
 //!   left out of the batch.
+//! - **Reads the Aquadopp** on its serial input ([`Controller::handle_serial_bytes`]): the
+//!   instrument streams a Nortek velocity structure at its own interval; each one with a
+//!   valid checksum becomes an `AquadoppSample` message (type 3) for the line's
+//!   [`InstrumentKind::Aquadopp`](protocol::message::InstrumentKind::Aquadopp) slot, stored
+//!   and sent like a batch ([`Counters::aquadopp_samples`], [`Counters::serial_errors`]).
 //! - **Packs** the poll into a `CtdBatch` (time = poll time), fragments it to the MTU with
 //!   consecutive 12-bit sequence numbers and **stores every frame** in a ring buffer of the last
 //!   `RING` frames (`1 ≤ RING ≤ 2048`, checked at compile time). A full ring overwrites its
@@ -35,6 +40,7 @@
 //! time and the schedules are re-aligned. No input, however malformed, makes it panic; bad
 //! input is counted in [`Counters`].
 
+mod aquadopp;
 mod config;
 mod downlink;
 mod poll;
@@ -131,6 +137,8 @@ pub struct Controller<const RING: usize> {
     batch: CtdBatch,
     line_out: heapless::Vec<u8, 16>,
     line_pending: bool,
+    // --- the Aquadopp's serial input
+    aquadopp: aquadopp::AquadoppReader,
     // --- uplink
     ring: FrameRing<RING>,
     next_seq: u16,
@@ -224,6 +232,7 @@ impl<const RING: usize> Controller<RING> {
             batch: CtdBatch::default(),
             line_out: heapless::Vec::new(),
             line_pending: false,
+            aquadopp: aquadopp::AquadoppReader::default(),
             ring: FrameRing::new(),
             next_seq: 0,
             acked_through: None,
@@ -250,6 +259,16 @@ impl<const RING: usize> Controller<RING> {
     pub fn handle_line_bytes(&mut self, bytes: &[u8], now_s: u32) {
         self.observe_time(now_s);
         self.on_line_bytes(bytes, now_s);
+        self.on_time(now_s);
+    }
+
+    /// Bytes read from the Aquadopp's serial port (Nortek binary, cut anywhere): every
+    /// velocity structure with a valid checksum is sent as an `AquadoppSample` for the first
+    /// configured [`InstrumentKind::Aquadopp`](protocol::message::InstrumentKind::Aquadopp)
+    /// slot (bytes are skipped and counted when none is configured).
+    pub fn handle_serial_bytes(&mut self, bytes: &[u8], now_s: u32) {
+        self.observe_time(now_s);
+        self.on_serial_bytes(bytes, now_s);
         self.on_time(now_s);
     }
 

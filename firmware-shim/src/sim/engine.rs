@@ -14,19 +14,23 @@ use std::vec::Vec;
 
 use protocol::hostif::{Command, CommandEvent, CommandParser, Message, Mode};
 
+use super::aquadopp::{Aquadopp, AquadoppSpec};
 use super::battery::Battery;
 use super::channel::{Channel, ChannelConfig, ChannelStats, Crossing};
 use super::faults::{FaultConfig, Faults};
 use super::instruments::{InstrumentSpec, Line, ValueSource};
 use super::modem::{encode_for_host, recvim, HostFraming, ModemTx, QueuedIm, MAX_QUEUE};
 use super::repair::Repairer;
-use super::truth::TruthRecord;
+use super::truth::{AquadoppPath, Truth};
 use crate::controller::{Controller, ControllerConfig, InstrumentSlot, Output};
 use protocol::modem_link::ModemLinkConfig;
 
 /// Frames the simulated controller's ring buffer holds: as many as the real controller's
 /// (`ALBATROSS_RING_FRAMES` of the C ABI), about 2.5 days of 30-min polls of 8 MicroCATs.
 pub const RING: usize = 256;
+
+/// Seconds the simulated Aquadopp averages before it sends a record.
+pub const AQUADOPP_AVERAGING_S: u32 = 60;
 
 /// Everything that defines a scenario.
 #[derive(Debug, Clone)]
@@ -66,6 +70,9 @@ pub struct SimConfig {
     pub sample_until_s: Option<u32>,
     /// The controller's battery (what its line status messages report).
     pub battery: Battery,
+    /// An Aquadopp streaming to the controller's serial input, if on the line (off by
+    /// default: the recorded captures were made without it).
+    pub aquadopp: Option<AquadoppSpec>,
 }
 
 impl Default for SimConfig {
@@ -88,6 +95,7 @@ impl Default for SimConfig {
             repair: None,
             sample_until_s: None,
             battery: Battery::default(),
+            aquadopp: None,
         }
     }
 }
@@ -121,6 +129,10 @@ enum Ev {
     RepairTick,
     /// A spontaneous host-interface fault.
     Fault,
+    /// The Aquadopp sends the record of the measurement that started at `time_s`.
+    AquadoppRecord {
+        time_s: u32,
+    },
 }
 
 /// Counters of a run.
@@ -160,7 +172,8 @@ pub struct Simulation {
     host_sent: Vec<(u64, Vec<u8>)>,
     faults: Faults,
     repairer: Option<Repairer>,
-    truth: Vec<TruthRecord>,
+    truth: Vec<Truth>,
+    aquadopp: Option<Aquadopp>,
     stats: SimStats,
     framing: HostFraming,
 }
@@ -181,6 +194,15 @@ impl Simulation {
             // More than 16 instruments cannot be configured: the extra ones are left out.
             let _ = slots.push(slot);
         }
+        if let Some(a) = &config.aquadopp {
+            let _ = slots.push(InstrumentSlot {
+                slot: a.slot,
+                im_id: 0,
+                kind: protocol::message::InstrumentKind::Aquadopp,
+                serial: a.serial,
+                nominal_depth_m: a.depth_m,
+            });
+        }
         let cc = ControllerConfig {
             source: config.node,
             gateway_address: config.gateway_address,
@@ -197,6 +219,10 @@ impl Simulation {
         let faults = Faults::new(config.faults.clone(), config.seed);
         let repairer = config.repair.map(|r| Repairer::new(r, config.node));
         let framing = config.framing;
+        let aquadopp = config
+            .aquadopp
+            .clone()
+            .map(|a| Aquadopp::new(a, config.seed));
         let mut sim = Simulation {
             now_ms: config.start_ms,
             queue: BinaryHeap::new(),
@@ -214,6 +240,7 @@ impl Simulation {
             faults,
             repairer,
             truth: Vec::new(),
+            aquadopp,
             stats: SimStats::default(),
             framing,
             config,
@@ -227,7 +254,39 @@ impl Simulation {
         if let Some(t) = sim.faults.next_spontaneous(sim.now_ms) {
             sim.schedule(t, Ev::Fault);
         }
+        sim.schedule_aquadopp(start_s);
         sim
+    }
+
+    /// Schedules the Aquadopp's next record: the measurement starting at the first multiple
+    /// of its interval at or after `after_s`, sent when its averaging ends.
+    fn schedule_aquadopp(&mut self, after_s: u32) {
+        let Some(a) = &self.aquadopp else { return };
+        let interval = a.spec().interval_s.max(1);
+        let time_s = after_s.div_ceil(interval).saturating_mul(interval);
+        let send_ms = u64::from(time_s + AQUADOPP_AVERAGING_S) * 1000;
+        self.schedule(send_ms, Ev::AquadoppRecord { time_s });
+    }
+
+    /// The Aquadopp's record of `time_s` goes onto the controller's serial input.
+    fn aquadopp_record(&mut self, time_s: u32) {
+        let Some(a) = self.aquadopp.as_mut() else {
+            return;
+        };
+        let silent = self.config.sample_until_s.is_some_and(|end| time_s > end);
+        if !silent {
+            let record = a.measure(time_s);
+            let serial = a.spec().serial;
+            self.truth.push(Truth::Aquadopp {
+                serial,
+                record,
+                path: AquadoppPath::Acoustic,
+            });
+            let s = self.now_s();
+            self.controller.handle_serial_bytes(&record.encode(), s);
+            self.drain_controller();
+        }
+        self.schedule_aquadopp(time_s + 1);
     }
 
     /// The configuration.
@@ -277,7 +336,7 @@ impl Simulation {
     }
 
     /// Takes the ground-truth samples measured since the last call.
-    pub fn take_truth(&mut self) -> Vec<TruthRecord> {
+    pub fn take_truth(&mut self) -> Vec<Truth> {
         std::mem::take(&mut self.truth)
     }
 
@@ -452,6 +511,7 @@ impl Simulation {
                     self.schedule(t, Ev::Fault);
                 }
             }
+            Ev::AquadoppRecord { time_s } => self.aquadopp_record(time_s),
         }
     }
 
@@ -479,7 +539,8 @@ impl Simulation {
             if !any {
                 break;
             }
-            self.truth.extend(self.line.take_truth());
+            self.truth
+                .extend(self.line.take_truth().into_iter().map(Truth::from));
             for b in modem_out {
                 self.controller_modem_input(&b);
             }

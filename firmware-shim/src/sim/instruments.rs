@@ -303,7 +303,7 @@ pub fn conductivity(t: f64, s: f64, p: f64) -> f64 {
 }
 
 /// A standard normal draw (Box–Muller).
-fn gauss(rng: &mut ChaCha8Rng) -> f64 {
+pub(crate) fn gauss(rng: &mut ChaCha8Rng) -> f64 {
     let u1: f64 = rng.random::<f64>().max(1e-12);
     let u2: f64 = rng.random();
     (-2.0 * u1.ln()).sqrt() * (2.0 * core::f64::consts::PI * u2).cos()
@@ -318,7 +318,7 @@ pub fn fixed(value: i64, decimals: u32) -> String {
     format!("{sign}{int}.{frac:0width$}", width = decimals as usize)
 }
 
-const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 

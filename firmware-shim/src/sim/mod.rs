@@ -8,6 +8,10 @@
 //!
 //! - [`instruments`]: SBE 37-IM(P)(-ODO) replies to `GData` / `!iiData`, values generated
 //!   (deep Mediterranean) or replayed from the real OOI line series; ground truth kept.
+//! - [`aquadopp`]: a Nortek Aquadopp's velocity records (the line's, on the controller's
+//!   serial input when [`SimConfig::aquadopp`] is set, and the MII's).
+//! - [`mii`]: the MII seafloor node's own instruments (MicroCAT, Aquadopp, optode, C-Star),
+//!   each streaming on its own port ([`serve`] serves them on loopback TCP).
 //! - [`channel`]: Gilbert–Elliott loss, bit errors, lost acknowledgements (duplicates),
 //!   propagation delay and airtime, scheduled outages; seeded, deterministic.
 //! - [`modem`]: EvoLogics S2C host-interface lines on both sides.
@@ -23,11 +27,13 @@
 
 extern crate std;
 
+pub mod aquadopp;
 pub mod battery;
 pub mod channel;
 pub mod engine;
 pub mod faults;
 pub mod instruments;
+pub mod mii;
 pub mod modem;
 pub mod repair;
 pub mod serve;
@@ -40,7 +46,7 @@ use std::string::String;
 use std::vec::Vec;
 
 use protocol::capture::{CaptureWriter, Direction};
-use truth::TruthRecord;
+use truth::Truth;
 
 /// What a recorded scenario produced besides its files.
 #[derive(Debug, Clone)]
@@ -129,7 +135,7 @@ pub fn record<C: Write, T: Write>(
 }
 
 /// Writes one ground-truth JSON line.
-pub fn write_truth<T: Write>(out: &mut T, r: &TruthRecord) -> io::Result<()> {
+pub fn write_truth<T: Write>(out: &mut T, r: &Truth) -> io::Result<()> {
     out.write_all(r.to_json().as_bytes())?;
     out.write_all(b"\n")
 }
@@ -253,6 +259,67 @@ mod tests {
             ..SimConfig::default()
         };
         assert!(statuses(fixed, 13).iter().all(|s| s.battery_mv == 0));
+    }
+
+    /// The line's Aquadopp (opt-in): every record it sent reaches the host as an
+    /// `AquadoppSample` with exactly its integers, and the inventory lists it.
+    #[test]
+    fn the_line_aquadopp_reaches_the_host_as_its_truth() {
+        use protocol::message::Message;
+        use protocol::modem_link::{LinkEvent, ModemLink, ModemLinkConfig};
+        let config = SimConfig {
+            aquadopp: Some(aquadopp::AquadoppSpec::albatross()),
+            ..SimConfig::default()
+        };
+        let mut sim = Simulation::new(config);
+        sim.run_until(sim.now_ms() + 12 * 3_600_000);
+        let truth: Vec<_> = sim
+            .take_truth()
+            .into_iter()
+            .filter_map(|t| match t {
+                truth::Truth::Aquadopp { serial, record, .. } => Some((serial, record)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(truth.len(), 24);
+        let mut link = ModemLink::new(ModemLinkConfig::default());
+        let (mut got, mut inventory) = (Vec::new(), Vec::new());
+        for (t, bytes) in sim.take_host_output() {
+            let now = protocol::time::UtcTime::from_unix_millis(t as i64);
+            link.feed(&bytes, now, |ev| match ev {
+                LinkEvent::Message {
+                    message: Message::AquadoppSample(s),
+                    ..
+                } => got.push(s),
+                LinkEvent::Message {
+                    message: Message::LineStatus(s),
+                    ..
+                } => inventory = s.inventory.to_vec(),
+                _ => {}
+            });
+        }
+        assert_eq!(got.len(), truth.len());
+        for (s, (serial, r)) in got.iter().zip(&truth) {
+            assert_eq!(*serial, 12_345);
+            assert_eq!((s.slot, s.time, s.velocity), (8, r.time_s, r.velocity));
+            assert_eq!(
+                (s.heading as i16, s.pitch, s.roll, s.pressure, s.temperature),
+                (r.heading, r.pitch, r.roll, r.pressure, r.temperature)
+            );
+            assert_eq!(
+                (s.battery, s.sound_speed, s.status),
+                (r.battery, r.sound_speed, r.status)
+            );
+            assert_eq!(s.amplitude, r.amplitude);
+        }
+        assert!(inventory.iter().any(|e| e.slot == 8
+            && e.serial == 12_345
+            && e.kind == protocol::message::InstrumentKind::Aquadopp));
+        assert_eq!(sim.controller().counters().serial_errors, 0);
+        // off by default: the recorded captures' line has none
+        let mut plain = Simulation::new(SimConfig::default());
+        plain.run_until(plain.now_ms() + 3_600_000);
+        assert!(plain.take_truth().iter().all(|t| t.kind() == "sbe37"));
     }
 
     #[test]

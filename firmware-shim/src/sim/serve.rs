@@ -6,6 +6,11 @@
 //! any of them are obeyed. Bytes written while nobody is connected (or nobody reads the pty)
 //! are lost, as with a real modem whose host is away. The clock starts when the first TCP
 //! client connects unless `wait_for_client` is off.
+//!
+//! With [`ServeOptions::mii`], the MII node's own instruments ([`super::mii`]) are served
+//! too, each on its own TCP port (a serial-over-IP server, one port per serial line), on the
+//! same clock; each is logged as `mii <kind> <serial> on tcp://ADDR`, after the modem's
+//! line. The clock then waits for a client on every port.
 
 use std::boxed::Box;
 use std::fs::File;
@@ -18,6 +23,7 @@ use std::time::{Duration, Instant};
 use std::vec::Vec;
 
 use super::engine::{SimConfig, Simulation};
+use super::mii::{MiiConfig, MiiNode};
 use super::write_truth;
 use crate::controller::Counters;
 use protocol::capture::{CaptureWriter, Direction};
@@ -62,9 +68,79 @@ pub struct ServeOptions {
     pub truth: Option<Box<dyn Write + Send>>,
     /// Optional capture of everything served.
     pub capture: Option<Box<dyn Write + Send>>,
+    /// Also serve the MII node's instruments, each on its own TCP port.
+    pub mii: Option<MiiConfig>,
+}
+
+/// A port one of [`serve`]'s log lines announces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Served {
+    /// `listening on tcp://ADDR (EvoLogics host interface)`: the MII modem's host interface.
+    Modem(String),
+    /// `mii <kind> <serial> on tcp://ADDR`: one of the MII's instruments.
+    Mii {
+        /// Its kind (`sbe37-odo`, `aquadopp`, `optode`, `cstar`).
+        kind: String,
+        /// Its serial number.
+        serial: u32,
+        /// `host:port`.
+        address: String,
+    },
+}
+
+/// The port `line` (one of [`serve`]'s log lines) announces, if any.
+pub fn served(line: &str) -> Option<Served> {
+    let address = line
+        .split("tcp://")
+        .nth(1)?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let mut words = line.split_whitespace();
+    match (words.next(), words.next(), words.next(), words.next()) {
+        (Some("mii"), Some(kind), Some(serial), Some("on")) => Some(Served::Mii {
+            kind: kind.to_string(),
+            serial: serial.parse().ok()?,
+            address,
+        }),
+        (Some("listening"), Some("on"), ..) => Some(Served::Modem(address)),
+        _ => None,
+    }
 }
 
 type Clients = Arc<Mutex<Vec<TcpStream>>>;
+
+/// Accepts clients on `listener` for ever, in a thread: each is added to `clients`, its
+/// input (if `input` is given) goes to that channel, and `connected` gets `port`.
+fn spawn_acceptor(
+    listener: TcpListener,
+    clients: Clients,
+    input: Option<Sender<Vec<u8>>>,
+    connected: Sender<usize>,
+    port: usize,
+) {
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let _ = stream.set_nodelay(true);
+            if let Some(tx) = &input {
+                if let Ok(r) = stream.try_clone() {
+                    spawn_reader(r, tx.clone());
+                }
+            }
+            if let Ok(mut c) = clients.lock() {
+                c.push(stream);
+            }
+            let _ = connected.send(port);
+        }
+    });
+}
+
+/// Writes `bytes` to every client of `clients`, dropping those that fail.
+fn broadcast(clients: &Clients, bytes: &[u8]) {
+    if let Ok(mut cs) = clients.lock() {
+        cs.retain_mut(|s| s.write_all(bytes).is_ok());
+    }
+}
 
 fn spawn_reader<R: Read + Send + 'static>(mut r: R, tx: Sender<Vec<u8>>) {
     std::thread::spawn(move || {
@@ -118,30 +194,42 @@ pub fn serve(
 ) -> io::Result<Counters> {
     let (tx, rx): (Sender<Vec<u8>>, Receiver<Vec<u8>>) = mpsc::channel();
     let clients: Clients = Arc::new(Mutex::new(Vec::new()));
-    let mut first_client: Option<Receiver<()>> = None;
+    let (ctx, crx) = mpsc::channel::<usize>();
+    // ports whose first client starts the clock: the modem's (0), the MII's (1…)
+    let mut awaited = std::collections::BTreeSet::new();
     if let Some(addr) = opts.tcp {
         let listener = TcpListener::bind(addr)?;
         log(&std::format!(
             "listening on tcp://{} (EvoLogics host interface)",
             listener.local_addr()?
         ));
-        let (ctx, crx) = mpsc::channel();
-        first_client = Some(crx);
-        let clients = clients.clone();
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let _ = stream.set_nodelay(true);
-                if let Ok(r) = stream.try_clone() {
-                    spawn_reader(r, tx.clone());
-                }
-                if let Ok(mut c) = clients.lock() {
-                    c.push(stream);
-                }
-                let _ = ctx.send(());
-            }
-        });
+        spawn_acceptor(listener, clients.clone(), Some(tx.clone()), ctx.clone(), 0);
+        awaited.insert(0);
     }
+    let mut mii: Option<(MiiNode, Vec<Clients>)> = None;
+    if let Some(mc) = opts.mii.take() {
+        let ip = opts
+            .tcp
+            .map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), |a| {
+                a.ip()
+            });
+        let node = MiiNode::new(&mc, config.start_ms);
+        let mut port_clients = Vec::new();
+        for (i, (kind, serial)) in node.ports().into_iter().enumerate() {
+            let listener = TcpListener::bind(SocketAddr::new(ip, 0))?;
+            log(&std::format!(
+                "mii {} {serial} on tcp://{}",
+                kind.name(),
+                listener.local_addr()?
+            ));
+            let c: Clients = Arc::new(Mutex::new(Vec::new()));
+            spawn_acceptor(listener, c.clone(), None, ctx.clone(), i + 1);
+            awaited.insert(i + 1);
+            port_clients.push(c);
+        }
+        mii = Some((node, port_clients));
+    }
+    drop(ctx);
     let mut pty: Option<File> = None;
     if opts.pty {
         let (master, path) = open_pty()?;
@@ -152,9 +240,16 @@ pub fn serve(
         pty = Some(master);
     }
     drop(tx);
-    if let (true, Some(crx)) = (opts.wait_for_client, first_client.as_ref()) {
+    if opts.wait_for_client && !awaited.is_empty() {
         log("waiting for the gateway to connect before starting the clock");
-        let _ = crx.recv();
+        while !awaited.is_empty() {
+            match crx.recv() {
+                Ok(port) => {
+                    awaited.remove(&port);
+                }
+                Err(_) => break,
+            }
+        }
         log("gateway connected: clock started");
     }
     let start_ms = config.start_ms;
@@ -170,19 +265,32 @@ pub fn serve(
     let wall0 = Instant::now();
     let mut last_report = start_ms;
     loop {
+        let next_event = |sim: &Simulation, mii: &Option<(MiiNode, Vec<Clients>)>| {
+            let line = sim.next_event_ms().unwrap_or(sim.now_ms() + 1000);
+            mii.as_ref()
+                .and_then(|(n, _)| n.next_event_ms())
+                .map_or(line, |m| m.min(line))
+        };
         let target = match opts.speed {
-            Speed::Max => sim.next_event_ms().unwrap_or(sim.now_ms() + 1000),
+            Speed::Max => next_event(&sim, &mii),
             Speed::Factor(f) => start_ms + (wall0.elapsed().as_secs_f64() * f * 1000.0) as u64,
         };
         let target = end_ms.map_or(target, |e| target.min(e));
         sim.run_until(target);
+        let mut mii_truth = Vec::new();
+        if let Some((node, port_clients)) = mii.as_mut() {
+            for (port, _, bytes) in node.run_until(target) {
+                if let Some(c) = port_clients.get(port) {
+                    broadcast(c, &bytes);
+                }
+            }
+            mii_truth = node.take_truth();
+        }
         for (t, b) in sim.take_host_output() {
             if let Some(c) = capture.as_mut() {
                 c.record(Direction::FromModem, t as i64, &b)?;
             }
-            if let Ok(mut cs) = clients.lock() {
-                cs.retain_mut(|s| s.write_all(&b).is_ok());
-            }
+            broadcast(&clients, &b);
             if let Some(p) = pty.as_mut() {
                 // Nobody reading the pty is not an error: the bytes are lost like on a real line.
                 let _ = p.write_all(&b);
@@ -190,8 +298,8 @@ pub fn serve(
         }
         sim.take_host_sent();
         if let Some(t) = opts.truth.as_mut() {
-            for r in sim.take_truth() {
-                write_truth(t, &r)?;
+            for r in sim.take_truth().iter().chain(&mii_truth) {
+                write_truth(t, r)?;
             }
             t.flush()?;
         } else {
@@ -221,7 +329,7 @@ pub fn serve(
         let wait = match opts.speed {
             Speed::Max => Duration::ZERO,
             Speed::Factor(f) => {
-                let next = sim.next_event_ms().unwrap_or(sim.now_ms() + 1000);
+                let next = next_event(&sim, &mii);
                 let sim_wait = next.saturating_sub(sim.now_ms()) as f64 / f;
                 Duration::from_millis(sim_wait.clamp(1.0, 50.0) as u64)
             }
@@ -251,4 +359,26 @@ pub fn serve(
         c.finish()?;
     }
     Ok(sim.controller().counters())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_name_their_ports() {
+        assert_eq!(
+            served("listening on tcp://127.0.0.1:9200 (EvoLogics host interface)"),
+            Some(Served::Modem("127.0.0.1:9200".into()))
+        );
+        assert_eq!(
+            served("mii aquadopp 11402 on tcp://127.0.0.1:40001"),
+            Some(Served::Mii {
+                kind: "aquadopp".into(),
+                serial: 11402,
+                address: "127.0.0.1:40001".into()
+            })
+        );
+        assert_eq!(served("gateway connected: clock started"), None);
+    }
 }

@@ -8,10 +8,12 @@
 
 mod error;
 mod model;
+mod simulated;
 mod validate;
 
 pub use error::ConfigError;
 pub use model::*;
+pub use simulated::SimulatedPorts;
 
 use std::path::Path;
 

@@ -13,10 +13,10 @@ fn example_is_valid() {
     assert_eq!(c.station.site.get_ref(), "emso-ligure-ouest");
     assert_eq!(c.platforms.len(), 2);
     let line = c.platform("albatross").unwrap();
-    assert_eq!(line.instruments.len(), 8);
+    assert_eq!(line.instruments.len(), 9, "8 MicroCATs and the Aquadopp");
     assert!((line.latitude.get_ref() - (42.0 + 48.373 / 60.0)).abs() < 1e-6);
     assert!((line.longitude.get_ref() - (6.0 + 1.610 / 60.0)).abs() < 1e-6);
-    assert_eq!(c.links.len(), 2);
+    assert_eq!(c.links.len(), 5, "the modem and the MII's four instruments");
     assert_eq!(c.archive_dir(), Path::new("albatross-data/raw"));
 }
 

@@ -74,6 +74,7 @@ pub fn start_sim(
         wait_for_client: !pty,
         truth: Some(Box::new(std::fs::File::create(&truth).unwrap())),
         capture: None,
+        mii: None,
     };
     let (tx, rx) = mpsc::channel::<String>();
     let handle = std::thread::spawn(move || {

@@ -49,7 +49,7 @@ pub struct Mooring<const R: usize> {
     pub line_log: Vec<(u32, Vec<u8>)>,
     /// Samples the cats took, by (GData time, slot).
     pub given: BTreeMap<(u32, u8), CtdSample>,
-    pending: Vec<(u32, bool, Vec<u8>)>,
+    pending: Vec<(u32, Port, Vec<u8>)>,
     pub script: std::boxed::Box<Script>,
     chunk: usize,
     /// Fixed chunk size for the bytes handed to the controller (0: uneven 1–31 bytes).
@@ -156,6 +156,17 @@ impl Cat {
     }
 }
 
+/// Where scheduled bytes go in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Port {
+    /// The inductive line (MicroCAT replies).
+    Line,
+    /// The modem host interface.
+    Modem,
+    /// The serial input (the Aquadopp).
+    Serial,
+}
+
 impl<const R: usize> Mooring<R> {
     pub fn new(cats: Vec<Cat>, config: ControllerConfig, start: u32) -> Self {
         Self::with_script(cats, config, start, always_deliver())
@@ -186,7 +197,7 @@ impl<const R: usize> Mooring<R> {
     }
 
     /// Hands `bytes` to the controller in uneven chunks.
-    fn feed(&mut self, to_line: bool, bytes: &[u8]) {
+    fn feed(&mut self, port: Port, bytes: &[u8]) {
         let mut rest = bytes;
         while !rest.is_empty() {
             self.chunk = (self.chunk + 1) % 7;
@@ -197,10 +208,10 @@ impl<const R: usize> Mooring<R> {
             }
             .min(rest.len());
             let (a, b) = rest.split_at(n);
-            if to_line {
-                self.ctl.handle_line_bytes(a, self.now);
-            } else {
-                self.ctl.handle_modem_bytes(a, self.now);
+            match port {
+                Port::Line => self.ctl.handle_line_bytes(a, self.now),
+                Port::Modem => self.ctl.handle_modem_bytes(a, self.now),
+                Port::Serial => self.ctl.handle_serial_bytes(a, self.now),
             }
             rest = b;
         }
@@ -208,7 +219,12 @@ impl<const R: usize> Mooring<R> {
 
     /// Schedules modem bytes for the controller at `t`.
     pub fn modem_at(&mut self, t: u32, bytes: Vec<u8>) {
-        self.pending.push((t, false, bytes));
+        self.pending.push((t, Port::Modem, bytes));
+    }
+
+    /// Schedules bytes on the controller's serial input (the Aquadopp) at `t`.
+    pub fn serial_at(&mut self, t: u32, bytes: Vec<u8>) {
+        self.pending.push((t, Port::Serial, bytes));
     }
 
     /// Takes every output and plays the instruments and the modem.
@@ -250,7 +266,7 @@ impl<const R: usize> Mooring<R> {
                 .find(|c| c.im_id == id && c.present)
                 .and_then(|c| c.reply(now));
             if let Some(r) = reply {
-                self.pending.push((now + 2, true, r.into_bytes()));
+                self.pending.push((now + 2, Port::Line, r.into_bytes()));
             }
         } else {
             panic!("unexpected line command {cmd:?}");
@@ -276,7 +292,7 @@ impl<const R: usize> Mooring<R> {
             previous,
         };
         for (dt, b) in (self.script)(&rec) {
-            self.pending.push((self.now + dt, false, b));
+            self.pending.push((self.now + dt, Port::Modem, b));
         }
         self.sends.push(rec);
     }
@@ -302,8 +318,8 @@ impl<const R: usize> Mooring<R> {
             self.now = self.now.max(t);
             match ev {
                 Some((i, te)) if te <= wake => {
-                    let (_, line, bytes) = self.pending.remove(i);
-                    self.feed(line, &bytes);
+                    let (_, port, bytes) = self.pending.remove(i);
+                    self.feed(port, &bytes);
                 }
                 _ => self.ctl.handle_time(self.now),
             }

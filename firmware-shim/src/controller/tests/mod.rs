@@ -464,3 +464,113 @@ fn clock_going_backwards_realigns_the_schedule() {
     ctl.handle_time(T0 + 100);
     assert_eq!(ctl.next_wakeup(), Some(T0 + 1800));
 }
+
+/// A Nortek velocity structure with a valid checksum at `t` (BCD clock), in mm/s.
+fn aquadopp_record(t: u32, velocity: [i16; 3]) -> Vec<u8> {
+    use protocol::instruments::nortek::framing::checksum;
+    let (y, mo, d, h, mi, s, _) =
+        protocol::time::UtcTime::from_unix_seconds(i64::from(t)).to_civil();
+    let bcd = |v: u32| (((v / 10) << 4) | (v % 10)) as u8;
+    let mut b = vec![0xa5, 0x01, 0x15, 0x00];
+    b.extend_from_slice(&[
+        bcd(mi),
+        bcd(s),
+        bcd(d),
+        bcd(h),
+        bcd(y as u32 - 2000),
+        bcd(mo),
+    ]);
+    b.extend_from_slice(&0i16.to_le_bytes()); // error
+    b.extend_from_slice(&0u16.to_le_bytes()); // analogue input 1
+    b.extend_from_slice(&134u16.to_le_bytes()); // battery 13.4 V
+    b.extend_from_slice(&15_301u16.to_le_bytes()); // sound speed 1530.1 m/s
+    b.extend_from_slice(&2_712i16.to_le_bytes()); // heading 271.2
+    b.extend_from_slice(&(-13i16).to_le_bytes()); // pitch -1.3
+    b.extend_from_slice(&21i16.to_le_bytes()); // roll 2.1
+    b.push(0x22); // pressure MSB: 0x22 * 65536 + LSW 0x6b52 = 2 255 698 → 2255.698 dbar
+    b.push(0x31); // status: RTC alarm wake-up, 1 mm/s, orientation down
+    b.extend_from_slice(&0x6b52u16.to_le_bytes());
+    b.extend_from_slice(&1_312i16.to_le_bytes()); // 13.12 °C
+    for v in velocity {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    b.extend_from_slice(&[61, 58, 60, 0]);
+    let cs = checksum(&b);
+    b.extend_from_slice(&cs.to_le_bytes());
+    b
+}
+
+#[test]
+fn the_aquadopp_on_the_serial_input_becomes_type_3_frames() {
+    let cats = eight_cats();
+    let mut cfg = config_for(&cats);
+    cfg.instruments
+        .push(InstrumentSlot {
+            slot: 8,
+            im_id: 0,
+            kind: protocol::message::InstrumentKind::Aquadopp,
+            serial: 12_345,
+            nominal_depth_m: 2300,
+        })
+        .unwrap();
+    let mut m: Mooring<256> = Mooring::new(cats, cfg, T0);
+    // one record every 30 min, 60 s after the poll slot, with junk and a corrupt copy around
+    for k in 0..6u32 {
+        let t = T0 + k * 1800 + 60;
+        let mut bytes = b"\x13\x11junk".to_vec();
+        let rec = aquadopp_record(t, [35, -12 + k as i16, 3]);
+        if k == 2 {
+            let mut bad = rec.clone();
+            bad[30] ^= 0x40;
+            bytes.extend_from_slice(&bad);
+        }
+        bytes.extend_from_slice(&rec);
+        m.serial_at(t, bytes);
+    }
+    m.run_until(T0 + 3 * 3600);
+    let msgs = messages(&m.frames_by_seq());
+    let samples: Vec<_> = msgs
+        .iter()
+        .filter_map(|(_, m)| match m {
+            Message::AquadoppSample(s) => Some(*s),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(samples.len(), 6, "{:?}", m.ctl.counters());
+    for (k, s) in samples.iter().enumerate() {
+        assert_eq!(s.slot, 8);
+        assert_eq!(s.time, T0 + k as u32 * 1800 + 60);
+        assert_eq!(s.velocity, [35, -12 + k as i16, 3]);
+        assert_eq!(
+            (s.heading, s.pitch, s.roll, s.pressure, s.temperature),
+            (2712, -13, 21, 2_255_698, 1312)
+        );
+        assert_eq!((s.battery, s.sound_speed, s.status), (134, 15_301, 0x31));
+        assert_eq!(s.amplitude, [61, 58, 60]);
+    }
+    let c = m.ctl.counters();
+    assert_eq!(c.aquadopp_samples, 6);
+    assert!(c.serial_errors >= 7, "{c:?}");
+    // the MicroCAT polls go on as before, and the inventory names the Aquadopp
+    assert_eq!(batches(&msgs).len(), 6);
+    let st = statuses(&msgs);
+    assert!(st[0]
+        .inventory
+        .iter()
+        .any(|e| e.slot == 8 && e.serial == 12_345));
+}
+
+#[test]
+fn serial_bytes_without_a_configured_aquadopp_are_counted_not_sent() {
+    let cats = eight_cats();
+    let cfg = config_for(&cats);
+    let mut m: Mooring<256> = Mooring::new(cats, cfg, T0);
+    m.serial_at(T0 + 60, aquadopp_record(T0 + 60, [1, 2, 3]));
+    m.run_until(T0 + 600);
+    let msgs = messages(&m.frames_by_seq());
+    assert!(!msgs
+        .iter()
+        .any(|(_, m)| matches!(m, Message::AquadoppSample(_))));
+    assert_eq!(m.ctl.counters().serial_errors, 1);
+    assert_eq!(m.ctl.counters().aquadopp_samples, 0);
+}
