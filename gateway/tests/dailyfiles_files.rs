@@ -318,6 +318,7 @@ fn erddap_entries_match_the_files() {
         ids,
         [
             "emso_ligure_ouest_albatross_MICROCAT",
+            "emso_ligure_ouest_albatross_AQUADOPP",
             "emso_ligure_ouest_albatross_LINESTATUS",
             "emso_ligure_ouest_mii_MICROCAT",
             "emso_ligure_ouest_mii_AQUADOPP",
@@ -425,7 +426,7 @@ fn compliance_checker_and_xarray_accept_the_files() {
         "cf:1.6 1535/1535",
         "acdd:1.3 112/112",
         "cf:1.6 1150/1150",
-        "ioos_qc: 40 per-test flag series, 1920 flags compared",
+        "ioos_qc: 40 per-test flag series, 1920 flags compared,",
     ] {
         assert!(text.contains(score), "{score}");
     }

@@ -5,6 +5,16 @@
 //! the simulator as `albatross demo` points them. Every record of every kind the simulator
 //! sent (its truth) is stored in the JSON-lines files exactly once, under its platform, and
 //! published over MQTT (a real mosquitto), and every stored record fits its JSON Schema.
+//!
+//! The same run writes the daily products (issue 14): for every instrument one CSV +
+//! NetCDF per UTC day (MICROCAT_, AQUADOPP_, OXYGEN_, CTAR_) and the line status
+//! (LINESTATUS_albatross_), with spike, rate-of-change and flat-line tests configured on
+//! top of the default gross ranges. Every truth sample is one row of its product, with its
+//! values; the derived variables are those of the values (current speed and direction,
+//! the optode's µmol/kg from the σθ of the MII MicroCAT's row of the same time); and
+//! gateway/tests/python/check_daily_files.py passes on the files: compliance-checker
+//! cf:1.6 and acdd:1.3, the EMSO v1.0.7 check, NetCDF = CSV, and every per-test flag
+//! equal to ioos_qc's on the same series.
 
 mod common;
 use common::mosquitto::Mosquitto;
@@ -14,6 +24,8 @@ use firmware_shim::sim::aquadopp::AquadoppSpec;
 use firmware_shim::sim::mii::MiiConfig;
 use firmware_shim::sim::serve::{serve, served, ServeOptions, Served, Speed};
 use gateway::config::{Config, SimulatedPorts};
+use gateway::qc::QcConfig;
+use gateway::science::{Product, LINE_STATUS, PRODUCTS};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::mpsc;
@@ -155,6 +167,9 @@ fn a_simulated_day_stores_and_publishes_every_kind_of_record_once() {
     }
     let mqtt = format!("address = \"{}\"\n", broker.address());
     config.sinks.mqtt = Some(toml::from_str(&mqtt).unwrap());
+    config.files.enabled = true;
+    config.files.qc = products_qc();
+    let files_dir = config.files_dir();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let gateway = std::thread::spawn(move || {
         tokio::runtime::Builder::new_multi_thread()
@@ -251,5 +266,234 @@ fn a_simulated_day_stores_and_publishes_every_kind_of_record_once() {
     }
     unsubscribe(sub);
     broker.stop();
+
+    check_products(&files_dir, &truth);
+    check_with_python(&files_dir);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The default QC with series tests on one variable of each product, so that the files'
+/// per-test flags (and their comparison with ioos_qc) cover spike, rate of change and
+/// flat line, not only gross range.
+fn products_qc() -> QcConfig {
+    let mut qc = gateway::science::default_qc();
+    let series: QcConfig = serde_json::from_str(
+        r#"{"variables": {
+            "temperature_c": {"gross_range": {"fail_span": [-5, 35], "suspect_span": [12.8, 14.5]},
+                              "spike": {"suspect_threshold": 0.01, "fail_threshold": 0.1},
+                              "rate_of_change": {"threshold_per_s": 0.00001},
+                              "flat_line": {"suspect_threshold_s": 7200, "fail_threshold_s": 14400, "tolerance": 0.00005}},
+            "aquadopp_east_m_s": {"gross_range": {"fail_span": [-5, 5], "suspect_span": [-0.2, 0.2]},
+                                  "spike": {"suspect_threshold": 0.02, "fail_threshold": 0.1}},
+            "optode_oxygen_umol_l": {"gross_range": {"fail_span": [0, 1000], "suspect_span": [150, 250]},
+                                     "spike": {"suspect_threshold": 0.5, "fail_threshold": 5},
+                                     "flat_line": {"suspect_threshold_s": 3600, "fail_threshold_s": 7200, "tolerance": 0.001}},
+            "cstar_beam_attenuation_per_m": {"gross_range": {"fail_span": [-0.1, 5], "suspect_span": [0.39, 0.41]},
+                                             "rate_of_change": {"threshold_per_s": 0.0001}},
+            "status_battery_v": {"gross_range": {"fail_span": [10.5, 16], "suspect_span": [12, 15]}}
+        }}"#,
+    )
+    .unwrap();
+    qc.variables.extend(series.variables);
+    qc
+}
+
+/// The product of record `kind`.
+fn product_of(kind: &str) -> &'static Product {
+    PRODUCTS
+        .iter()
+        .copied()
+        .find(|p| p.record_kinds.contains(&kind))
+        .unwrap()
+}
+
+/// (header, rows) of every daily CSV of `platform` named `<sensor>_<serial>_*.csv`, rows
+/// in time order.
+fn product_rows(
+    files: &Path,
+    platform: &str,
+    sensor: &str,
+    serial: &str,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let prefix = format!("{sensor}_{serial}_");
+    let mut paths = Vec::new();
+    for y in std::fs::read_dir(files.join(platform)).unwrap().flatten() {
+        for f in std::fs::read_dir(y.path()).unwrap().flatten() {
+            let name = f.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&prefix) && name.ends_with(".csv") {
+                assert!(
+                    f.path().with_extension("nc").exists(),
+                    "{name} has its NetCDF"
+                );
+                paths.push(f.path());
+            }
+        }
+    }
+    paths.sort();
+    assert!(!paths.is_empty(), "no {prefix}*.csv under {platform}");
+    let mut header = Vec::new();
+    let mut rows = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(p).unwrap();
+        let mut lines = text.lines();
+        header = lines
+            .next()
+            .unwrap()
+            .split(',')
+            .map(str::to_owned)
+            .collect();
+        rows.extend(lines.map(|l| l.split(',').map(str::to_owned).collect::<Vec<_>>()));
+    }
+    (header, rows)
+}
+
+fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+fn num(cell: &str) -> Option<f64> {
+    (!cell.is_empty()).then(|| cell.parse().unwrap())
+}
+
+/// The number a truth field holds (`element` of a list; a product number given as text).
+fn truth_value(v: &serde_json::Value, field: &str, element: Option<usize>) -> Option<f64> {
+    let f = v.get(field)?;
+    match element {
+        Some(i) => f.get(i)?.as_f64(),
+        None => f.as_f64().or_else(|| f.as_str()?.parse().ok()),
+    }
+}
+
+/// Every truth sample is one row of its product's daily files, with its values; derived
+/// variables follow from them; the line status has its files.
+fn check_products(files: &Path, truth: &str) {
+    let mut sigma_theta_mii: BTreeMap<String, f64> = BTreeMap::new();
+    let mut checked = 0;
+    for &(platform, kind, serial) in STREAMS {
+        let product = product_of(kind);
+        let (header, rows) = product_rows(files, platform, product.sensor, serial);
+        assert_eq!(
+            header[col(&header, product.serial_column)],
+            product.serial_column
+        );
+        let mut want: Vec<serde_json::Value> = truth
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|v| v["type"] == kind && v["serial"] == serial)
+            .collect();
+        want.sort_by(|a, b| a["time"].as_str().cmp(&b["time"].as_str()));
+        want.dedup();
+        assert_eq!(
+            rows.len(),
+            want.len(),
+            "{platform} {serial}: one row per sample"
+        );
+        let t = col(&header, "time");
+        for (w, row) in want.iter().zip(&rows) {
+            assert_eq!(Some(row[t].as_str()), w["time"].as_str(), "{serial}");
+            assert_eq!(row[5], serial);
+            for spec in product.measured_vars() {
+                let got = num(&row[col(&header, spec.name)]);
+                let expected = truth_value(w, spec.field, spec.element)
+                    .and_then(|x| gateway::science::round(x, spec.decimals));
+                assert_eq!(got, expected, "{serial} {} at {}", spec.name, row[t]);
+                checked += 1;
+            }
+        }
+        match product.sensor {
+            "AQUADOPP" => {
+                for row in &rows {
+                    let e = num(&row[col(&header, "X_East")]).unwrap();
+                    let n = num(&row[col(&header, "Y_North")]).unwrap();
+                    let speed = num(&row[col(&header, "Speed")]).unwrap();
+                    assert!((speed - e.hypot(n)).abs() <= 5e-5, "{speed} {e} {n}");
+                    let d = num(&row[col(&header, "Direction")]).unwrap();
+                    let want = e.atan2(n).to_degrees().rem_euclid(360.0);
+                    let diff = (d - want).abs();
+                    assert!(diff <= 0.005 || diff >= 359.995, "{d} {want}");
+                    assert!(num(&row[col(&header, "depth")]).unwrap() > 2000.0);
+                }
+            }
+            "MICROCAT" if platform == "mii" => {
+                for row in &rows {
+                    let st = num(&row[col(&header, "sigma_theta")]).unwrap();
+                    sigma_theta_mii.insert(row[t].clone(), st);
+                }
+            }
+            _ => {}
+        }
+        if product.sensor == "OXYGEN" {
+            // the MII MicroCAT of the same poll gives σθ (its rows come first in STREAMS)
+            let mut with = 0;
+            for row in &rows {
+                let o2 = num(&row[col(&header, "Oxygen")]).unwrap();
+                let per_kg = num(&row[col(&header, "Oxygen_umol_kg")]);
+                if let (Some(k), Some(st)) = (per_kg, sigma_theta_mii.get(&row[t])) {
+                    let want = gateway::science::round(o2 * 1000.0 / (1000.0 + st), 3);
+                    assert_eq!(Some(k), want, "{}", row[t]);
+                    with += 1;
+                }
+            }
+            assert!(
+                with * 10 >= rows.len() * 9,
+                "{with} of {} rows with umol/kg",
+                rows.len()
+            );
+        }
+    }
+    assert!(checked > 10_000, "{checked} values compared");
+    // the line status: the controller's status messages of the day
+    let (header, rows) = product_rows(files, "albatross", LINE_STATUS.sensor, "albatross");
+    assert!(!rows.is_empty());
+    for row in &rows {
+        let v = num(&row[col(&header, "battery_voltage")]).unwrap();
+        assert!((12.0..=15.0).contains(&v), "battery {v} V");
+        assert_eq!(
+            row[col(&header, "battery_voltage_QC")],
+            "1",
+            "battery in range"
+        );
+    }
+}
+
+/// gateway/tests/python/check_daily_files.py on the products (skipped without ./.venv
+/// unless ALBATROSS_REQUIRE_PYTHON=1, as the other Python cross-checks).
+fn check_with_python(files: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let python = root.join(".venv/bin/python");
+    if !python.exists() {
+        assert!(
+            std::env::var("ALBATROSS_REQUIRE_PYTHON").as_deref() != Ok("1"),
+            "ALBATROSS_REQUIRE_PYTHON=1 but {} is missing",
+            python.display()
+        );
+        eprintln!("skipped the Python checks: no {}", python.display());
+        return;
+    }
+    let out = std::process::Command::new(python)
+        .arg(root.join("gateway/tests/python/check_daily_files.py"))
+        .arg(files)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "check_daily_files.py failed");
+    for prefix in ["MICROCAT_", "AQUADOPP_", "OXYGEN_", "CTAR_", "LINESTATUS_"] {
+        assert!(
+            text.lines()
+                .any(|l| l.contains(prefix) && l.contains("cf:1.6")),
+            "{prefix}: no compliance line"
+        );
+    }
+    let series: usize = text
+        .lines()
+        .find_map(|l| l.strip_prefix("ioos_qc: ")?.split(' ').next()?.parse().ok())
+        .unwrap();
+    assert!(
+        series >= 30,
+        "{series} per-test flag series compared with ioos_qc"
+    );
 }

@@ -89,9 +89,12 @@ pub struct OptodeTruth {
     pub deci: [i32; 3],
 }
 
-/// A WET Labs C-Star sample (no clock on the wire).
+/// A WET Labs C-Star sample (the instrument has no clock: the time is the MII data
+/// logger's stamp before the line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CstarTruth {
+    /// Logger time, Unix seconds.
+    pub time_s: u32,
     /// Serial number (`CST-<serial>DR`).
     pub serial: u32,
     /// Reference, signal and corrected signal counts.
@@ -193,7 +196,8 @@ impl Truth {
                 )
             }
             Truth::Cstar(c) => format!(
-                "{{\"type\":\"cstar\",\"serial\":\"{}\",\"model_suffix\":\"DR\",\"reference_counts\":{},\"signal_counts\":{},\"corrected_counts\":{},\"beam_attenuation_per_m\":{},\"thermistor_counts\":{}}}",
+                "{{\"type\":\"cstar\",\"time\":\"{}\",\"serial\":\"{}\",\"model_suffix\":\"DR\",\"reference_counts\":{},\"signal_counts\":{},\"corrected_counts\":{},\"beam_attenuation_per_m\":{},\"thermistor_counts\":{}}}",
+                UtcTime::from_unix_seconds(i64::from(c.time_s)),
                 c.serial,
                 c.counts[0],
                 c.counts[1],

@@ -9,7 +9,7 @@ use crate::record::{Record, Value};
 
 /// The record of one sample.
 fn sample_record(s: &CStarSample) -> Record {
-    let mut r = Record::new("cstar", None, Some(s.serial.to_string()));
+    let mut r = Record::new("cstar", s.time, Some(s.serial.to_string()));
     if !s.suffix.is_empty() {
         r.push("model_suffix", Value::Text(s.suffix.to_string()));
     }

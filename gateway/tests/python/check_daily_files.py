@@ -315,7 +315,7 @@ def ioos_flags(test, cfg, t, x):
 
 def check_ioos_qc(files, failures):
     """Per-test flags against ioos_qc on each instrument's whole series: (flags compared,
-    tests compared)."""
+    tests compared, flags other than pass and missing)."""
     import numpy as np
     import netCDF4
 
@@ -324,7 +324,7 @@ def check_ioos_qc(files, failures):
         with netCDF4.Dataset(path) as ds:
             key = (os.path.dirname(os.path.dirname(path)), netCDF4.chartostring(ds["platform_id"][:]).item())
             series.setdefault(key, []).append(path)
-    flags = tests = 0
+    flags = tests = raised = 0
     for key, paths in sorted(series.items()):
         data = {}
         for path in paths:
@@ -358,7 +358,8 @@ def check_ioos_qc(files, failures):
                 failures.append(f"{key[1]}: {name}: {bad.size} of {ours.size} flags differ from ioos_qc "
                                 f"(first at t={t[order][i]}: ours {ours[i]}, ioos_qc {theirs[i]}, value {x[i]})")
             flags += ours.size
-    return flags, tests
+            raised += int(np.count_nonzero((ours != 1) & (ours != 9)))
+    return flags, tests, raised
 
 
 def main():
@@ -387,8 +388,9 @@ def main():
             print(f"{os.path.relpath(path, sys.argv[1])}: EMSO v1.0.7 required attributes and variables"
                   + (" all present" if emso == 0 else f": {emso} problems FAILED"))
             values += check_values(path, failures)
-    flags, tests = check_ioos_qc(files, failures)
-    print(f"ioos_qc: {tests} per-test flag series, {flags} flags compared")
+    flags, tests, raised = check_ioos_qc(files, failures)
+    print(f"ioos_qc: {tests} per-test flag series, {flags} flags compared, {raised} of them "
+          "not evaluated, suspect or fail")
     print(f"{len(files)} files, suites {' '.join(SUITES)} and EMSO v1.0.7; {values} NetCDF values equal to their CSV cells")
     for f in failures:
         print("FAIL", f)

@@ -6,13 +6,17 @@
 //! Fields, separated by blanks or TABs: `CST-<serial><suffix>`, reference counts, signal
 //! counts, corrected signal counts, beam attenuation c (1/m, computed by the instrument),
 //! thermistor counts. Bytes before `CST-` are skipped and counted; XON/XOFF count as blanks.
+//! The instrument has no clock: a data-logger prefix (`2026/03/01 00:05:00.000 `, see
+//! [`crate::lines::logger`]), as the MII's logger writes before each line, gives the
+//! sample's time.
 //!
 //! - [`decode_line`]: one line in, one [`CStarLine`] or [`CStarError`] out.
 //! - [`CStarDecoder`]: the same over a byte stream cut anywhere, with counts.
 
 use core::fmt;
 
-use crate::lines::{fields, LineEvent, LineSplitter, LineStats};
+use crate::lines::{fields, logger, LineEvent, LineSplitter, LineStats};
+use crate::time::UtcTime;
 
 /// The start of every C-Star record.
 const ANCHOR: &[u8] = b"CST-";
@@ -26,6 +30,8 @@ pub const CSTAR_LINE_CAPACITY: usize = 256;
 /// One C-Star sample.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CStarSample {
+    /// The data logger's timestamp of the line, when it had a logger prefix.
+    pub time: Option<UtcTime>,
     /// The serial number (`2405` in `CST-2405PR`).
     pub serial: u32,
     /// The letters after the serial number (`PR` in `CST-2405PR`), possibly empty.
@@ -104,11 +110,15 @@ pub enum CStarError {
     /// `CST-<digits><up to 4 letters>`).
     #[error("field {0} is malformed")]
     Malformed(CStarField),
+    /// The logger timestamp prefix has an impossible date or time.
+    #[error("logger timestamp prefix is not a valid date and time")]
+    BadLoggerTime,
 }
 
 /// Decodes one line (with or without its CR LF). Never panics.
 pub fn decode_line(line: &[u8]) -> Result<CStarLine, CStarError> {
-    let line = fields::trim_blank(line);
+    let prefixed = logger::split(line).map_err(|_| CStarError::BadLoggerTime)?;
+    let line = fields::trim_blank(prefixed.payload);
     if line.is_empty() {
         return Ok(CStarLine::Blank);
     }
@@ -135,6 +145,7 @@ pub fn decode_line(line: &[u8]) -> Result<CStarLine, CStarError> {
         .ok_or(CStarError::Malformed(CStarField::Thermistor))?;
     Ok(CStarLine::Sample {
         sample: CStarSample {
+            time: prefixed.time,
             serial,
             suffix,
             reference_counts,
@@ -323,5 +334,28 @@ mod tests {
             Err(CStarError::Malformed(CStarField::Signal))
         );
         assert_eq!(decode_line(b" \r\n"), Ok(CStarLine::Blank));
+        assert_eq!(
+            decode_line(b"2026/13/01 00:00:00.000 CST-2405PR 1 2 3 0.1 5"),
+            Err(CStarError::BadLoggerTime)
+        );
+    }
+
+    #[test]
+    fn a_logger_prefix_gives_the_time() {
+        let line = b"2026/03/01 00:05:00.250 CST-1234DR  11531  14290  14293  0.398  544\r\n";
+        let Ok(CStarLine::Sample {
+            sample,
+            skipped_bytes,
+        }) = decode_line(line)
+        else {
+            panic!("not a sample")
+        };
+        assert_eq!(skipped_bytes, 0);
+        assert_eq!(sample.time, UtcTime::from_civil(2026, 3, 1, 0, 5, 0, 250));
+        assert_eq!((sample.serial, sample.signal_counts), (1234, 14290));
+        let Ok(CStarLine::Sample { sample, .. }) = decode_line(&line[24..]) else {
+            panic!("not a sample")
+        };
+        assert_eq!(sample.time, None, "no prefix, no time");
     }
 }

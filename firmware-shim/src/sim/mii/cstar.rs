@@ -2,12 +2,14 @@
 //! one prints it (instruments.md §5, `CST-2405PR  11531  15780  15783  -0.087  544`):
 //! `CST-<serial>DR`, reference, signal and corrected signal counts, beam attenuation c
 //! (1/m, three decimals), thermistor counts, separated by two blanks, CR LF. The instrument
-//! has no clock. Values: clear deep water (c ≈ 0.40 1/m), the signal following
+//! has no clock: the MII's shore data logger stamps each line (`YYYY/MM/DD HH:MM:SS.mmm `,
+//! as it does the optode's). Values: clear deep water (c ≈ 0.40 1/m), the signal following
 //! `exp(-c · 0.25 m)`.
 
 use std::format;
 use std::string::String;
 
+use protocol::time::UtcTime;
 use rand::rngs::ChaCha8Rng;
 use rand::SeedableRng;
 
@@ -37,7 +39,7 @@ impl MiiCstar {
         }
     }
 
-    /// The sample of `t_s` (which the line does not carry).
+    /// The sample the logger stamps at `t_s`.
     pub fn measure(&mut self, t_s: u32) -> CstarTruth {
         self.noise = 0.9 * self.noise + 0.436 * 0.003 * gauss(&mut self.rng);
         let hours = f64::from(t_s) / 3600.0;
@@ -48,6 +50,7 @@ impl MiiCstar {
         let signal = (AIR_COUNTS * (-f64::from(c_milli) / 1000.0 * PATH_M).exp()).round() as u32;
         let reference = 11_531 + (gauss(&mut self.rng) * 1.5).round() as i32;
         CstarTruth {
+            time_s: t_s,
             serial: self.serial,
             counts: [reference.max(0) as u32, signal, signal + 3],
             beam_c: c_milli,
@@ -60,10 +63,11 @@ impl MiiCstar {
     }
 }
 
-/// The line of sample `c`, CR LF.
+/// The logger line of sample `c`, CR LF.
 pub fn line(c: &CstarTruth) -> String {
+    let (y, mo, d, h, mi, s, _) = UtcTime::from_unix_seconds(i64::from(c.time_s)).to_civil();
     format!(
-        "CST-{}DR  {}  {}  {}  {}  {}\r\n",
+        "{y:04}/{mo:02}/{d:02} {h:02}:{mi:02}:{s:02}.000 CST-{}DR  {}  {}  {}  {}  {}\r\n",
         c.serial,
         c.counts[0],
         c.counts[1],
@@ -93,6 +97,10 @@ mod tests {
             };
             assert_eq!(skipped_bytes, 0);
             assert_eq!((sample.serial, sample.suffix.as_str()), (1234, "DR"));
+            assert_eq!(
+                sample.time,
+                Some(UtcTime::from_unix_seconds(i64::from(c.time_s)))
+            );
             assert_eq!(
                 [
                     sample.reference_counts,
