@@ -20,15 +20,13 @@ use crate::observation::Observation;
 use protocol::time::UtcTime;
 use std::io;
 use std::path::{Path, PathBuf};
-use tracing::{debug, warn};
+use tracing::{info, warn};
 
 /// The JSON-lines sink.
 #[derive(Debug)]
 pub struct JsonlSink {
     dir: PathBuf,
     files: RecordFiles,
-    /// Records not written again because their file held them (since start).
-    duplicates: u64,
 }
 
 /// The daily file of a record: `<dir>/<platform>/<YYYY>/<kind>_<serial>_<YYYYMMDD>.jsonl`
@@ -61,7 +59,6 @@ impl JsonlSink {
         JsonlSink {
             dir: dir.to_owned(),
             files: RecordFiles::new(),
-            duplicates: 0,
         }
     }
 
@@ -93,11 +90,6 @@ impl Sink for JsonlSink {
 }
 
 impl JsonlSink {
-    /// Records not written again since start because their day file held them already.
-    pub fn duplicates(&self) -> u64 {
-        self.duplicates
-    }
-
     fn write_all(&mut self, batch: &[Observation]) -> io::Result<()> {
         let mut touched = Vec::new();
         for o in batch {
@@ -116,13 +108,12 @@ impl JsonlSink {
                     }
                 }
                 Appended::Duplicate { conflict } => {
-                    self.duplicates += 1;
                     if conflict {
                         // decoded again after a restart, with live QC flags of another state
                         warn!(file = %path.display(), record = %line,
                             "a record with this time is already stored with other content: kept the stored one");
                     } else {
-                        debug!(file = %path.display(), "record already stored (decoded again after a restart)");
+                        info!(file = %path.display(), "record already stored (decoded again after a restart): not written twice");
                     }
                 }
             }
