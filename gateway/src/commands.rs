@@ -2,6 +2,7 @@
 //! signal they share with `demo`, in [`crate::demo`]).
 
 use gateway::config::{Carries, Config};
+use gateway::instance_lock::{InstanceLock, RUN_LOCK, WRITER_LOCK};
 use gateway::output::write_records_csv;
 use std::io::Write;
 use std::path::Path;
@@ -62,7 +63,18 @@ async fn shutdown_signal(tx: watch::Sender<bool>, limit: Option<Duration>) {
     let _ = tx.send(true);
 }
 
-/// `albatross run --config FILE`.
+/// Takes the instance lock `name` of `dir` for `albatross <command>` (held until the
+/// returned lock is dropped, or the process ends); when another live process holds it, or
+/// it cannot be taken, says so on stderr (naming the holder) and returns exit code 1.
+pub(crate) fn lock_dir(command: &str, dir: &Path, name: &str) -> Result<InstanceLock, ExitCode> {
+    InstanceLock::acquire(dir, name, &format!("albatross {command}")).map_err(|e| {
+        eprintln!("albatross {command}: {e}");
+        ExitCode::from(1)
+    })
+}
+
+/// `albatross run --config FILE`: exit 2 for a bad configuration, 1 when another
+/// process runs on the same data directory.
 pub fn run(path: &Path) -> ExitCode {
     let config = match Config::load(path) {
         Ok(c) => c,
@@ -71,6 +83,10 @@ pub fn run(path: &Path) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let _lock = match lock_dir("run", &config.gateway.data_dir, RUN_LOCK) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     match until_shutdown("run", None, |rx| gateway::service::run(config, rx)) {
         Ok(_) => ExitCode::SUCCESS,
         Err(code) => code,
@@ -78,7 +94,8 @@ pub fn run(path: &Path) -> ExitCode {
 }
 
 /// `albatross writer --config FILE`: exit 2 for a bad configuration, 1 when the writer
-/// cannot run (output directory), 0 after a clean stop (SIGINT/SIGTERM).
+/// cannot run (output directory, or another writer on the same store), 0 after a clean stop
+/// (SIGINT/SIGTERM).
 pub fn writer(path: &Path) -> ExitCode {
     let config = match Config::load(path) {
         Ok(c) => c,
@@ -96,6 +113,10 @@ pub fn writer(path: &Path) -> ExitCode {
             eprintln!("albatross writer: {err}");
             return ExitCode::from(2);
         }
+    };
+    let _lock = match lock_dir("writer", &opts.dir, WRITER_LOCK) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
     let result = match until_shutdown("writer", None, |rx| gateway::writer::run(opts, rx)) {
         Ok(r) => r,

@@ -58,6 +58,12 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
         eprintln!("albatross demo: --speed must be a positive number");
         return ExitCode::from(2);
     }
+    // one demo or run per data directory, before its state is touched
+    let _lock = match crate::commands::lock_dir("demo", data_dir, gateway::instance_lock::RUN_LOCK)
+    {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     // The simulated line starts afresh at the same instant every run: the link and QC state
     // of an earlier demo (sequence numbers, QC history) would make it look old and late.
     // Records and daily files stay: a record seen again is stored once.

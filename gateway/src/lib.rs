@@ -23,6 +23,7 @@
 //! - [`offline_replay`]: `albatross replay`, a capture through the live decoders and
 //!   enrichment, offline (a link whose *transport* is a capture is [`links`]' replay).
 //! - [`clock`]: the only reading of the wall clock; [`durable`]: the only fsyncs.
+//! - [`instance_lock`]: one `run` (or `demo`) per data directory, one `writer` per store.
 //!
 //! Outputs:
 //! - [`sinks`]: where observations go (JSON-lines files, MQTT, daily files).
@@ -44,6 +45,7 @@ pub mod config;
 pub mod dailyfiles;
 pub mod decode;
 pub mod durable;
+pub mod instance_lock;
 pub mod links;
 pub mod mqtt_client;
 pub mod names;

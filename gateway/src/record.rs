@@ -200,6 +200,56 @@ fn csv_escape(s: &str) -> String {
     }
 }
 
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)` (RFC 3339 in UTC, as the gateway
+/// prints it); fractions beyond milliseconds are truncated. `None` for anything else.
+pub fn parse_time(s: &str) -> Option<UtcTime> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let d = b.get(r)?;
+        d.iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let sep = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt") && sep(13, b":") && sep(16, b":")) {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let rest = b.get(19..)?;
+    let (milli, zone) = match rest.first() {
+        Some(b'.') => {
+            let digits = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return None;
+            }
+            let mut ms = 0u32;
+            for i in 0..3 {
+                let d = if i < digits {
+                    u32::from(rest[1 + i] - b'0')
+                } else {
+                    0
+                };
+                ms = ms * 10 + d;
+            }
+            (ms, &rest[1 + digits..])
+        }
+        _ => (0, rest),
+    };
+    if !matches!(zone, b"Z" | b"z" | b"+00:00") {
+        return None;
+    }
+    UtcTime::from_civil(
+        i32::try_from(year).ok()?,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        milli,
+    )
+}
+
 /// One decoded record.
 ///
 /// Promises: [`Record::to_json`] gives one line of JSON with the keys in the order

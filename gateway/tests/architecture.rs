@@ -17,6 +17,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("qc", &[]),
     ("mqtt_client", &[]),
     ("broker", &[]),
+    // one process per data directory (run, demo) and per store (writer)
+    ("instance_lock", &["clock", "durable"]),
     // science: shared by the live records and the daily files
     ("science", &["qc", "record", "seawater"]),
     // configuration and the metadata a record travels with
@@ -102,9 +104,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "clock",
             "config",
             "durable",
+            "instance_lock",
             "links",
             "mqtt_client",
             "names",
+            "record",
             "sinks",
         ],
     ),

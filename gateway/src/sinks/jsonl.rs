@@ -4,25 +4,29 @@
 //! Names come from the validated configuration (platform ids) or from decoded records;
 //! every name part is checked again here ([`safe_part`]) so that nothing that came over a
 //! link can steer a path (BRIEF §6).
+//!
+//! Each record is stored once, whatever crashes happen: a link's checkpoint moves only
+//! after the sinks stored a batch, so after a SIGKILL between the two the link decodes
+//! those records again. The day files are [`record_file`](super::record_file)s: a dated
+//! record whose time the file already holds is not written again (the file is read once
+//! when it is opened, which also cuts a line torn by the crash). Records without a time
+//! are always appended: no restart decodes them again (only the modem link keeps a
+//! checkpoint, and its records all carry a time), and two equal undated readings are two.
 
+use super::record_file::{Appended, Key, RecordFiles};
 use super::Sink;
-use crate::durable;
 use crate::names::safe_part;
 use crate::observation::Observation;
 use protocol::time::UtcTime;
-use std::collections::HashMap;
-use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-
-/// Most files kept open at once.
-const MAX_OPEN: usize = 64;
+use tracing::{info, warn};
 
 /// The JSON-lines sink.
 #[derive(Debug)]
 pub struct JsonlSink {
     dir: PathBuf,
-    open: HashMap<PathBuf, File>,
+    files: RecordFiles,
 }
 
 /// The daily file of a record: `<dir>/<platform>/<YYYY>/<kind>_<serial>_<YYYYMMDD>.jsonl`
@@ -54,7 +58,7 @@ impl JsonlSink {
     pub fn new(dir: &Path) -> Self {
         JsonlSink {
             dir: dir.to_owned(),
-            open: HashMap::new(),
+            files: RecordFiles::new(),
         }
     }
 
@@ -76,35 +80,44 @@ impl Sink for JsonlSink {
     }
 
     fn write(&mut self, batch: &[Observation]) -> io::Result<()> {
+        let result = self.write_all(batch);
+        if result.is_err() {
+            // the retry reopens the files: a torn line is cut, the keys read back
+            self.files.forget();
+        }
+        result
+    }
+}
+
+impl JsonlSink {
+    fn write_all(&mut self, batch: &[Observation]) -> io::Result<()> {
         let mut touched = Vec::new();
         for o in batch {
             let path = self.path_of(o);
-            if !self.open.contains_key(&path) {
-                if self.open.len() >= MAX_OPEN {
-                    // lines of this batch may be unsynced yet: sync before closing
-                    for f in self.open.values() {
-                        f.sync_data()?;
+            let line = o.record.to_json();
+            let f = self.files.get(&path)?;
+            let appended = match o.record.time {
+                Some(t) => f.append(Key::of(Some(t), &line), &line)?,
+                // no identity to tell a second reading from a replay (none is replayed)
+                None => f.append_unkeyed(&line)?,
+            };
+            match appended {
+                Appended::Stored => {
+                    if !touched.contains(&path) {
+                        touched.push(path);
                     }
-                    self.open.clear();
                 }
-                // a new file's directory entry (and new directories) durable before use
-                let f = durable::open_append(&path)?;
-                self.open.insert(path.clone(), f);
-            }
-            let line = o.record.to_json() + "\n";
-            // the file was inserted just above
-            if let Some(f) = self.open.get_mut(&path) {
-                f.write_all(line.as_bytes())?;
-            }
-            if !touched.contains(&path) {
-                touched.push(path);
+                Appended::Duplicate { conflict } => {
+                    if conflict {
+                        // decoded again after a restart, with live QC flags of another state
+                        warn!(file = %path.display(), record = %line,
+                            "a record with this time is already stored with other content: kept the stored one");
+                    } else {
+                        info!(file = %path.display(), "record already stored (decoded again after a restart): not written twice");
+                    }
+                }
             }
         }
-        for p in touched {
-            if let Some(f) = self.open.get_mut(&p) {
-                f.sync_data()?;
-            }
-        }
-        Ok(())
+        self.files.sync(&touched)
     }
 }

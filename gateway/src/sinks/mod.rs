@@ -5,6 +5,7 @@
 pub mod files;
 pub mod jsonl;
 pub mod mqtt;
+pub mod record_file;
 
 use crate::observation::Observation;
 

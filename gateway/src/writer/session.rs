@@ -224,7 +224,10 @@ pub async fn run(
         dir: opts.dir.display().to_string(),
         source,
     })?;
-    let had_files = std::fs::read_dir(&opts.dir).is_ok_and(|mut d| d.next().is_some());
+    // records stored by an earlier run (the instance lock of this one does not count)
+    let had_files = std::fs::read_dir(&opts.dir).is_ok_and(|mut d| {
+        d.any(|e| e.is_ok_and(|e| e.file_name() != crate::instance_lock::WRITER_LOCK))
+    });
     let filter = opts.subscription();
     let connect = connect_options(&opts)?;
     let mut negotiator = Negotiator::new(opts.protocol);

@@ -8,7 +8,8 @@
 //! - A record is stored once: a second record with the same time in the same day file (the
 //!   same platform, type and serial) is a duplicate and is not written again, also across
 //!   restarts, because opening a day file loads the keys already in it. Records without a
-//!   time are keyed by their whole line.
+//!   time are keyed by their whole line ([`crate::sinks::record_file`], shared with the
+//!   gateway's JSON-lines sink).
 //! - A torn last line (a crash in the middle of a write, before the fsync and therefore
 //!   before the acknowledgement) is cut off when the file is opened again: the broker
 //!   redelivers that record.
@@ -18,17 +19,11 @@
 use super::message::{accept, Accepted};
 use crate::durable;
 use crate::sinks::jsonl::day_file;
+use crate::sinks::record_file::{Appended, Key, RecordFiles};
 use protocol::time::UtcTime;
-use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
-use std::fs::File;
-use std::hash::{Hash, Hasher};
-use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use tracing::warn;
-
-/// Most day files kept open (with their keys) at once.
-const MAX_OPEN: usize = 64;
 
 /// What became of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,23 +45,6 @@ pub struct Message<'a> {
     pub payload: &'a [u8],
 }
 
-/// Identity of a record inside its day file.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    /// Records with a time: the time in ms.
-    Time(i64),
-    /// Records without one: the whole line.
-    Line(String),
-}
-
-/// One open day file and the records in it (key → hash of the line, to notice a
-/// conflicting second version).
-#[derive(Debug)]
-struct DayFile {
-    file: File,
-    keys: HashMap<Key, u64>,
-}
-
 /// Counters since the store was created.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreStats {
@@ -86,95 +64,8 @@ pub struct DayStore {
     dir: PathBuf,
     root: String,
     site: String,
-    open: HashMap<PathBuf, DayFile>,
+    files: RecordFiles,
     stats: StoreStats,
-}
-
-/// Hash of the record's content, independent of key order and spacing (the same record
-/// re-serialised is not a conflict); falls back to the text for what is not JSON.
-fn line_hash(line: &str) -> u64 {
-    fn feed(v: &serde_json::Value, h: &mut DefaultHasher) {
-        match v {
-            serde_json::Value::Object(o) => {
-                let mut keys: Vec<&String> = o.keys().collect();
-                keys.sort();
-                b'{'.hash(h);
-                for k in keys {
-                    k.hash(h);
-                    if let Some(x) = o.get(k) {
-                        feed(x, h);
-                    }
-                }
-                b'}'.hash(h);
-            }
-            serde_json::Value::Array(a) => {
-                b'['.hash(h);
-                a.iter().for_each(|x| feed(x, h));
-                b']'.hash(h);
-            }
-            other => other.to_string().hash(h),
-        }
-    }
-    let mut h = DefaultHasher::new();
-    match serde_json::from_str::<serde_json::Value>(line) {
-        Ok(v) => feed(&v, &mut h),
-        Err(_) => line.hash(&mut h),
-    }
-    h.finish()
-}
-
-fn key_of(time: Option<UtcTime>, line: &str) -> Key {
-    match time {
-        Some(t) => Key::Time(t.unix_millis()),
-        None => Key::Line(line.to_owned()),
-    }
-}
-
-/// Opens (or creates) a day file, cuts a torn last line and loads its keys.
-fn open_day_file(path: &Path) -> io::Result<DayFile> {
-    let mut file = durable::open_append(path)?;
-    let mut keys = HashMap::new();
-    let mut good_len = 0u64;
-    let mut reader = BufReader::new(&file);
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        if buf.last() != Some(&b'\n') {
-            // torn last line: written but never fsynced nor acknowledged
-            break;
-        }
-        good_len += n as u64;
-        let line = String::from_utf8_lossy(&buf);
-        let line = line.trim_end();
-        if line.is_empty() {
-            continue;
-        }
-        let time = serde_json::from_str::<serde_json::Value>(line)
-            .ok()
-            .and_then(|v| v.get("time").and_then(|t| t.as_str()).map(str::to_owned))
-            .and_then(|t| super::message::parse_time(&t));
-        keys.insert(key_of(time, line), line_hash(line));
-    }
-    drop(reader);
-    // what is in the file is trusted as stored from now on: make sure it is durable (a
-    // previous run may have failed before its fsync)
-    file.sync_data()?;
-    let len = file.metadata()?.len();
-    if len > good_len {
-        warn!(
-            file = %path.display(),
-            bytes = len - good_len,
-            "cutting a torn last line (a crash before its fsync; the broker redelivers it)"
-        );
-        file.set_len(good_len)?;
-        file.sync_all()?;
-        file.seek(SeekFrom::End(0))?;
-    }
-    Ok(DayFile { file, keys })
 }
 
 impl DayStore {
@@ -184,7 +75,7 @@ impl DayStore {
             dir: dir.to_owned(),
             root: root.to_owned(),
             site: site.to_owned(),
-            open: HashMap::new(),
+            files: RecordFiles::new(),
             stats: StoreStats::default(),
         }
     }
@@ -199,23 +90,6 @@ impl DayStore {
         day_file(&self.dir, &a.platform, &a.kind, a.serial.as_deref(), a.time)
     }
 
-    fn day_file(&mut self, path: &Path) -> io::Result<&mut DayFile> {
-        if !self.open.contains_key(path) {
-            if self.open.len() >= MAX_OPEN {
-                // lines of the current batch may be unsynced yet: sync before closing
-                for f in self.open.values() {
-                    f.file.sync_data()?;
-                }
-                self.open.clear();
-            }
-            let f = open_day_file(path)?;
-            self.open.insert(path.to_owned(), f);
-        }
-        self.open
-            .get_mut(path)
-            .ok_or_else(|| io::Error::other("day file vanished from the open set"))
-    }
-
     /// Stores a batch of messages received at `now`; returns the outcome of each, in
     /// order, once everything written is durable. On an I/O error nothing of the batch may
     /// be acknowledged (lines already written are recognised as duplicates on the retry).
@@ -224,7 +98,7 @@ impl DayStore {
         if result.is_err() {
             // Forget the open files and their keys: the retry reopens them, cuts a torn
             // line and fsyncs what is there before trusting it as stored.
-            self.open.clear();
+            self.files.forget();
         }
         result
     }
@@ -250,37 +124,29 @@ impl DayStore {
                 }
             };
             let path = self.path_of(&a);
-            let key = key_of(a.time, &a.line);
-            let hash = line_hash(&a.line);
-            let f = self.day_file(&path)?;
-            if let Some(&old) = f.keys.get(&key) {
-                if old != hash {
-                    stats.conflicts += 1;
-                    warn!(file = %path.display(), record = %a.line, "a different record with the same time is already stored: kept the first");
+            let key = Key::of(a.time, &a.line);
+            match self.files.get(&path)?.append(key, &a.line)? {
+                Appended::Duplicate { conflict } => {
+                    if conflict {
+                        stats.conflicts += 1;
+                        warn!(file = %path.display(), record = %a.line, "a different record with the same time is already stored: kept the first");
+                    }
+                    stats.duplicates += 1;
+                    out.push(Outcome::Duplicate(path));
                 }
-                stats.duplicates += 1;
-                out.push(Outcome::Duplicate(path));
-                continue;
+                Appended::Stored => {
+                    stats.stored += 1;
+                    if !touched.contains(&path) {
+                        touched.push(path.clone());
+                    }
+                    out.push(Outcome::Stored(path));
+                }
             }
-            let mut line = a.line;
-            line.push('\n');
-            f.file.write_all(line.as_bytes())?;
-            line.pop();
-            f.keys.insert(key, hash);
-            stats.stored += 1;
-            if !touched.contains(&path) {
-                touched.push(path.clone());
-            }
-            out.push(Outcome::Stored(path));
         }
         if !rejected.is_empty() {
             self.write_rejected(&rejected, now)?;
         }
-        for p in &touched {
-            if let Some(f) = self.open.get_mut(p) {
-                f.file.sync_data()?;
-            }
-        }
+        self.files.sync(&touched)?;
         self.stats = stats;
         Ok(out)
     }

@@ -18,7 +18,9 @@
 //! the broker's PUBACK for it. The spool is append-only segment files of CRC-checked
 //! entries with consecutive ids, plus an acknowledged-watermark file (see [`spool`] for the
 //! exact layout); a restart re-sends every record at or above the watermark, so a SIGKILL
-//! at any moment loses nothing (it may duplicate a few records on the wire).
+//! at any moment loses nothing (it may duplicate a few records on the wire). A record the
+//! link decodes again after a restart is not spooled again: the spool's [`ledger`] holds
+//! every dated record it ever took.
 //!
 //! # Tasks
 //! - the event-loop task ([`connection::Driver`]) owns the MQTT event loop
@@ -40,6 +42,7 @@
 
 pub mod connection;
 pub mod entry;
+pub mod ledger;
 pub mod publisher;
 pub mod spool;
 pub mod topics;
@@ -49,14 +52,16 @@ use crate::mqtt_client::{self, ConnectOptions, Will};
 use crate::observation::Observation;
 use crate::sinks::Sink;
 use entry::NewEntry;
+use ledger::Ledger;
 use spool::Spool;
+use std::collections::HashSet;
 use std::io;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use topics::Topics;
-use tracing::{error, info};
+use tracing::{debug, error, info};
 
 /// Why the MQTT sink could not start.
 #[derive(Debug, thiserror::Error)]
@@ -67,14 +72,19 @@ pub enum MqttSetupError {
     /// The spool directory could not be opened.
     #[error(transparent)]
     Spool(#[from] spool::SpoolError),
+    /// The spool's ledger could not be brought in step with the spool.
+    #[error(transparent)]
+    Ledger(#[from] ledger::ReconcileError),
     /// The CA file could not be read or holds no usable certificate.
     #[error("sinks.mqtt.ca_file {0}")]
     Tls(#[from] mqtt_client::tls::TlsSetupError),
 }
 
-/// The sink half: appends to the spool and wakes the publisher.
+/// The sink half: appends to the spool what its [`ledger`] says it never took, and wakes
+/// the publisher.
 pub struct MqttSink {
     spool: Arc<Mutex<Spool>>,
+    ledger: Ledger,
     topics: Topics,
     wake: mpsc::Sender<()>,
 }
@@ -103,29 +113,36 @@ impl Sink for MqttSink {
                 )
             })
             .collect();
-        let entries: Vec<NewEntry<'_>> = items
-            .iter()
-            .filter(|(_, json, _)| {
-                let ok = json.len() < entry::MAX_BODY / 2;
-                if !ok {
-                    error!(
-                        bytes = json.len(),
-                        "mqtt: record too large to publish, skipped"
-                    );
+        let mut spool = self.spool.lock().unwrap_or_else(|p| p.into_inner());
+        let mut taken = HashSet::new();
+        let mut entries: Vec<NewEntry<'_>> = Vec::with_capacity(items.len());
+        for (topic, json, ms) in &items {
+            if json.len() >= entry::MAX_BODY / 2 {
+                error!(
+                    bytes = json.len(),
+                    "mqtt: record too large to publish, skipped"
+                );
+                continue;
+            }
+            if let Some(ms) = *ms {
+                // decoded again after a restart: spooled (and published) already
+                if !taken.insert((topic.as_str(), ms)) || self.ledger.holds(topic, ms)? {
+                    debug!(topic = %topic, "mqtt: record spooled already, not again");
+                    continue;
                 }
-                ok
-            })
-            .map(|(topic, json, ms)| NewEntry {
+            }
+            entries.push(NewEntry {
                 topic,
                 payload: json.as_bytes(),
                 record_ms: *ms,
-            })
-            .collect();
-        self.spool
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .append(&entries)
-            .map_err(io::Error::other)?;
+            });
+        }
+        spool.append(&entries).map_err(io::Error::other)?;
+        // still under the spool's lock: the publisher cannot send these before they are
+        // in the ledger (a failure keeps them held in memory; the batch is retried)
+        self.ledger
+            .record(entries.iter().filter_map(|e| Some((e.topic, e.record_ms?))))?;
+        drop(spool);
         let _ = self.wake.try_send(());
         Ok(())
     }
@@ -193,11 +210,14 @@ pub fn start(
         .spool_dir
         .clone()
         .unwrap_or_else(|| config.gateway.data_dir.join("spool"));
-    let (spool, rec) = Spool::open(&spool_dir)?;
+    let (mut spool, rec) = Spool::open(&spool_dir)?;
+    let mut ledger = Ledger::new(&spool_dir);
+    let reconciled = ledger.reconcile(&mut spool)?;
     info!(
         spool = %spool_dir.display(),
         unacked = rec.unacked,
         torn_segments = rec.torn,
+        reconciled,
         client_id = %client_id,
         broker = %format!("{host}:{port}"),
         "mqtt sink ready"
@@ -236,6 +256,7 @@ pub fn start(
     Ok(Some((
         MqttSink {
             spool,
+            ledger,
             topics,
             wake: wake_tx,
         },
