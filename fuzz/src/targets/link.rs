@@ -8,7 +8,10 @@ use protocol::frame::{
     decode_frame, encode_frame, Frame, Header, MessageType, CRC_LEN, MAX_FRAME_LEN,
 };
 use protocol::framed::{encode_framed, FramedDecoder, MAX_PAYLOAD, OVERHEAD};
-use protocol::hostif::{CommandParser, HostParser, Mode};
+use protocol::hostif::{
+    encode_message_to_slice, CommandParser, HostEvent, HostParser, Message as HostMessage, Mode,
+    Origin, MAX_BURST_PAYLOAD,
+};
 use protocol::message::{Message, MAX_MESSAGE_LEN};
 use protocol::modem_link::{ModemLink, ModemLinkConfig};
 use protocol::reassembly::{Event, Reassembler, ReassemblerConfig};
@@ -201,16 +204,54 @@ pub fn host_bytes_seeds() -> Vec<Vec<u8>> {
     seeds
 }
 
-/// The modem → host parser, in both modes, fed in input-dependent chunks: never a panic.
+/// The modem → host parser, in both modes, fed in input-dependent chunks: never a panic,
+/// and every message it yields, encoded again (`encode_message`), parses back to a
+/// message that encodes to the same bytes.
 pub fn hostif(data: &[u8]) {
     for mode in [Mode::Command, Mode::Data] {
         let mut p: HostParser = HostParser::new(mode);
-        let mut events = 0usize;
+        let mut encoded = Vec::new();
+        let mut on_event = |ev: HostEvent<'_>| {
+            if let HostEvent::Message { origin, message } = ev {
+                if let Some(bytes) = encode_host(origin, &message) {
+                    encoded.push((origin_mode(origin, mode), bytes));
+                }
+            }
+        };
         for piece in chunks(data, 80) {
-            p.feed(piece, |_| events += 1);
+            p.feed(piece, &mut on_event);
         }
-        p.feed_end(|_| events += 1);
-        assert!(events <= data.len() + 1, "more events than bytes");
+        p.feed_end(&mut on_event);
+        for (mode, bytes) in encoded {
+            let mut again = Vec::new();
+            let mut p: HostParser = HostParser::new(mode);
+            let mut on_event = |ev: HostEvent<'_>| match ev {
+                HostEvent::Message { origin, message } => again.push(encode_host(origin, &message)),
+                other => panic!("re-encoded message parses to {other:?}"),
+            };
+            p.feed(&bytes, &mut on_event);
+            p.feed_end(&mut on_event);
+            assert_eq!(
+                again,
+                vec![Some(bytes.clone())],
+                "host message does not round-trip"
+            );
+        }
+    }
+}
+
+/// The bytes `encode_message` gives, when it accepts the message.
+fn encode_host(origin: Origin<'_>, message: &HostMessage<'_>) -> Option<Vec<u8>> {
+    let mut out = [0u8; 2 * MAX_BURST_PAYLOAD];
+    let n = encode_message_to_slice(origin, message, &mut out).ok()?;
+    Some(out[..n].to_vec())
+}
+
+/// The mode a message framed as `origin` is read back in (command lines need command mode).
+fn origin_mode(origin: Origin<'_>, mode: Mode) -> Mode {
+    match origin {
+        Origin::Line => Mode::Command,
+        _ => mode,
     }
 }
 

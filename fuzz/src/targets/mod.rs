@@ -6,6 +6,7 @@
 pub mod config;
 pub mod instruments;
 pub mod link;
+pub mod replay;
 pub mod stream;
 
 use crate::driver::Target;
@@ -39,7 +40,7 @@ pub const ALL: &[Target] = &[
     },
     Target {
         name: "hostif",
-        executions: 10_000,
+        executions: 6_000,
         seeds: link::modem_bytes_seeds,
         run: link::hostif,
     },
@@ -66,6 +67,12 @@ pub const ALL: &[Target] = &[
         executions: 30_000,
         seeds: link::capture_seeds,
         run: link::capture,
+    },
+    Target {
+        name: "replay",
+        executions: 10_000,
+        seeds: link::capture_seeds,
+        run: replay::replay,
     },
     Target {
         name: "nortek_stream",
