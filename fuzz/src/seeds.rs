@@ -132,6 +132,29 @@ pub fn golden_frames() -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The instrument files and lines whose path or text contains one of `needles`, each also
+/// cut at a few line boundaries: the seeds of one format's target (splices then draw
+/// on these only, so the format's own structure gets the mutations).
+pub fn instruments_matching(needles: &[&str]) -> Vec<Vec<u8>> {
+    let paths: Vec<&str> = INSTRUMENT_FILES
+        .iter()
+        .copied()
+        .filter(|p| needles.iter().any(|n| p.contains(n)))
+        .collect();
+    let mut seeds = with_line_offsets(files(&paths));
+    seeds.extend(
+        INSTRUMENT_LINES
+            .iter()
+            .filter(|l| {
+                needles
+                    .iter()
+                    .any(|n| l.windows(n.len()).any(|w| w == n.as_bytes()))
+            })
+            .map(|l| l.to_vec()),
+    );
+    seeds
+}
+
 /// Instrument files and lines together.
 pub fn instruments() -> Vec<Vec<u8>> {
     let mut seeds = with_line_offsets(files(INSTRUMENT_FILES));

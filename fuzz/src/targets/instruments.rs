@@ -4,6 +4,28 @@
 use gateway::decode::Format;
 use gateway::output::{write_csv, write_jsonl};
 
+use crate::seeds::instruments_matching;
+
+/// SBE 37 memory uploads.
+pub fn hex_seeds() -> Vec<Vec<u8>> {
+    instruments_matching(&[".hex"])
+}
+
+/// SBE 37-IM dumps and OOI SIO blocks.
+pub fn ooi_seeds() -> Vec<Vec<u8>> {
+    instruments_matching(&["ctdmo", "SBE37-IM"])
+}
+
+/// Nortek binary files.
+pub fn nortek_seeds() -> Vec<Vec<u8>> {
+    instruments_matching(&[".aqd", ".wpr", "velpt"])
+}
+
+/// SBE 37 real-time lines (converted, IM replies), optode and C-Star lines.
+pub fn line_seeds() -> Vec<Vec<u8>> {
+    instruments_matching(&["dosta", ", ", "CST-", "4831"])
+}
+
 /// Decodes `data` as `format` and writes the records (JSON lines for even lengths, CSV for
 /// odd ones): an error or a report, never a panic.
 fn decode(format: Format, data: &[u8]) {
