@@ -15,7 +15,7 @@
 
 use super::record_file::{Appended, Key, RecordFiles};
 use super::Sink;
-use crate::names::safe_part;
+use crate::names::{safe_part, safe_part_or_missing};
 use crate::observation::Observation;
 use protocol::time::UtcTime;
 use std::io;
@@ -31,7 +31,8 @@ pub struct JsonlSink {
 
 /// The daily file of a record: `<dir>/<platform>/<YYYY>/<kind>_<serial>_<YYYYMMDD>.jsonl`
 /// (UTC day; `unknown` for a missing serial, `undated` for year and day of a record without
-/// time). Every part goes through [`safe_part`], so the path always stays under `dir`.
+/// time). Every part goes through [`safe_part`], so the path always stays under `dir`, and
+/// two different serials (or kinds, or platforms) never share a file.
 /// Shared by this sink and the shore-side writer (`crate::writer`).
 pub fn day_file(
     dir: &Path,
@@ -40,7 +41,7 @@ pub fn day_file(
     serial: Option<&str>,
     time: Option<UtcTime>,
 ) -> PathBuf {
-    let serial = serial.map_or("unknown", safe_part);
+    let serial = safe_part_or_missing(serial);
     let (year, day) = match time {
         Some(t) => {
             let (y, m, d, ..) = t.to_civil();
@@ -48,7 +49,7 @@ pub fn day_file(
         }
         None => ("undated".to_owned(), "undated".to_owned()),
     };
-    dir.join(safe_part(platform))
+    dir.join(safe_part(platform).as_ref())
         .join(year)
         .join(format!("{}_{serial}_{day}.jsonl", safe_part(kind)))
 }

@@ -2,7 +2,7 @@
 //! `[sinks.mqtt]`, the topic tree of `[station]`, and `[writer]`.
 
 use crate::config::Config;
-use crate::names::safe_part;
+use crate::names::is_kept_as_is;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -59,7 +59,7 @@ fn err(field: &str, message: impl Into<String>, span: Option<Range<usize>>) -> O
 /// Whether `s` may be one MQTT topic level chosen by us (`[A-Za-z0-9_-]{1,64}`: no `/`,
 /// no wildcard, no `$`).
 fn is_topic_level(s: &str) -> bool {
-    safe_part(s) == s && s != "invalid"
+    is_kept_as_is(s)
 }
 
 impl WriterOptions {
