@@ -433,10 +433,9 @@ mod tests {
             panic!("not serve");
         };
         assert!(a.bind.is_loopback() && a.mii);
-        let Cmd::Serve(a) =
-            Cli::try_parse_from(["albatross-sim", "serve", "--bind", "0.0.0.0"])
-                .unwrap()
-                .command
+        let Cmd::Serve(a) = Cli::try_parse_from(["albatross-sim", "serve", "--bind", "0.0.0.0"])
+            .unwrap()
+            .command
         else {
             panic!("not serve");
         };

@@ -141,7 +141,10 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("mqtt.pass");
         std::fs::write(&file, "s3cr3t pass\n").unwrap();
-        let keys = format!("username = \"u\"\npassword_file = {:?}", file.display().to_string());
+        let keys = format!(
+            "username = \"u\"\npassword_file = {:?}",
+            file.display().to_string()
+        );
         let c = mqtt(&keys).credentials().unwrap().unwrap();
         assert_eq!(c.password.expose(), "s3cr3t pass");
         std::fs::write(&file, "\n").unwrap();
@@ -155,7 +158,10 @@ mod tests {
             Err(CredentialsError::File { .. })
         ));
         let both = format!("{keys}\npassword = \"p\"");
-        assert!(matches!(mqtt(&both).credentials(), Err(CredentialsError::Both)));
+        assert!(matches!(
+            mqtt(&both).credentials(),
+            Err(CredentialsError::Both)
+        ));
         assert!(matches!(
             mqtt("password = \"p\"").credentials(),
             Err(CredentialsError::PasswordWithoutUser)

@@ -42,7 +42,8 @@ use tracing::{info, warn};
 /// The file of one instrument's state under `dir`, or `None` when its platform id or serial
 /// would not be a file name as it is.
 pub fn file_of(dir: &Path, platform: &str, serial: &str) -> Option<PathBuf> {
-    (names::is_kept_as_is(platform) && names::is_kept_as_is(serial)).then(|| dir.join(platform).join(format!("{serial}.json")))
+    (names::is_kept_as_is(platform) && names::is_kept_as_is(serial))
+        .then(|| dir.join(platform).join(format!("{serial}.json")))
 }
 
 /// Takes back into `enricher` every state stored under `dir`; returns how many. A file that

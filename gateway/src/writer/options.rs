@@ -139,17 +139,15 @@ impl WriterOptions {
                 ));
             }
         }
-        let credentials = mqtt
-            .credentials()
-            .map_err(|e| {
-                let field = match e {
-                    CredentialsError::File { .. } | CredentialsError::Empty { .. } => {
-                        "sinks.mqtt.password_file"
-                    }
-                    _ => "sinks.mqtt.password",
-                };
-                err(field, e.to_string(), None)
-            })?;
+        let credentials = mqtt.credentials().map_err(|e| {
+            let field = match e {
+                CredentialsError::File { .. } | CredentialsError::Empty { .. } => {
+                    "sinks.mqtt.password_file"
+                }
+                _ => "sinks.mqtt.password",
+            };
+            err(field, e.to_string(), None)
+        })?;
         Ok(WriterOptions {
             host: host.to_owned(),
             port,
