@@ -145,4 +145,85 @@ mod tests {
             "emso_ligure_x_MICROCAT"
         );
     }
+
+    /// Inputs that must never pass as they are, nor meet one another.
+    fn hostile() -> Vec<Vec<u8>> {
+        let mut v: Vec<Vec<u8>> = [
+            "",
+            ".",
+            "..",
+            "../",
+            "../../etc/passwd",
+            "/",
+            "/etc",
+            "a/b",
+            "a\\b",
+            "\\..\\",
+            "+",
+            "#",
+            "a+b",
+            "a#b",
+            "$SYS",
+            "a b",
+            "a\0b",
+            "\0",
+            "a\nb",
+            "\r",
+            "\x1b[2J",
+            "é",
+            "unknown",
+            "unsafe-",
+            "unsafe-2e2e",
+            "unsafe-h00",
+            "invalid",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        v.push("x".repeat(65).into_bytes());
+        v.push("x".repeat(10_000).into_bytes());
+        v.push(b"\xff\xfe\x00".to_vec());
+        v.push(b"a\xc3".to_vec());
+        v
+    }
+
+    #[test]
+    fn hostile_names_are_safe_and_stay_apart() {
+        let mut seen = std::collections::BTreeMap::new();
+        for h in hostile() {
+            let out = safe_part_bytes(&h).into_owned();
+            assert!(is_part(&out), "{h:?} -> {out}");
+            assert!(
+                out != "." && out != ".." && out.len() <= 64,
+                "{h:?} -> {out}"
+            );
+            if let Ok(text) = std::str::from_utf8(&h) {
+                assert_eq!(safe_part(text), out);
+            }
+            if let Some(other) = seen.insert(out.clone(), h.clone()) {
+                panic!("{other:?} and {h:?} both became {out}");
+            }
+        }
+        // a safe name and an encoded one never meet: the encoded prefix is itself encoded
+        assert_eq!(safe_part("unsafe-2e2e"), "unsafe-756e736166652d32653265");
+        assert!(safe_part(&"x".repeat(64)) == "x".repeat(64).as_str());
+        assert!(safe_part(&"x".repeat(10_000)).starts_with("unsafe-h"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_two_different_names_stay_apart(a in proptest::collection::vec(proptest::num::u8::ANY, 0..80),
+                                             b in proptest::collection::vec(proptest::num::u8::ANY, 0..80)) {
+            let (x, y) = (safe_part_bytes(&a), safe_part_bytes(&b));
+            proptest::prop_assert!(is_part(&x) && is_part(&y));
+            proptest::prop_assert_eq!(a == b, x == y);
+        }
+
+        #[test]
+        fn near_names_stay_apart(s in "[A-Za-z0-9_./+#-]{0,70}", c in "[^A-Za-z0-9_-]") {
+            let t = format!("{s}{c}");
+            proptest::prop_assert_ne!(safe_part(&s), safe_part(&t));
+            proptest::prop_assert!(is_part(&safe_part(&t)));
+        }
+    }
 }

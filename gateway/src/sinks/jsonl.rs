@@ -122,3 +122,48 @@ impl JsonlSink {
         self.files.sync(&touched)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Component;
+
+    #[test]
+    fn a_hostile_name_never_leaves_the_directory_nor_shares_a_file() {
+        let dir = Path::new("/data/records");
+        let t = UtcTime::from_civil(2026, 3, 1, 0, 0, 0, 0);
+        let mut seen = std::collections::BTreeSet::new();
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../..",
+            "/",
+            "/etc/passwd",
+            "a\\b",
+            "a\0b",
+            "\n",
+            "+#",
+            "unknown",
+            &"x".repeat(300),
+        ] {
+            for path in [
+                day_file(dir, bad, "sbe37", Some("1"), t),
+                day_file(dir, "p", bad, Some("1"), t),
+                day_file(dir, "p", "sbe37", Some(bad), t),
+                day_file(dir, "p", "sbe37", Some(bad), None),
+            ] {
+                let rest = path.strip_prefix(dir).unwrap();
+                assert_eq!(rest.components().count(), 3, "{}", path.display());
+                assert!(
+                    rest.components().all(|c| matches!(c, Component::Normal(_))),
+                    "{}",
+                    path.display()
+                );
+                assert!(path.as_os_str().len() < 200, "{}", path.display());
+                assert!(seen.insert(path.clone()), "{bad:?}: {}", path.display());
+            }
+        }
+        assert!(!seen.contains(&day_file(dir, "p", "sbe37", None, t)));
+    }
+}

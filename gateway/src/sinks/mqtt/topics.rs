@@ -97,4 +97,36 @@ mod tests {
             Some("emso/s/p/sbe37/1/status")
         );
     }
+
+    #[test]
+    fn a_hostile_name_never_adds_a_level_or_a_wildcard() {
+        let t = Topics::new("emso", "site", "gw");
+        let mut seen = std::collections::BTreeSet::new();
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../x",
+            "/",
+            "a/b",
+            "+",
+            "#",
+            "a\0b",
+            "$SYS",
+            "a b",
+            "unknown",
+            &"9".repeat(300),
+        ] {
+            for topic in [t.data(&obs(bad, Some("1"))), t.data(&obs("p", Some(bad)))] {
+                let levels: Vec<&str> = topic.split('/').collect();
+                assert_eq!(levels.len(), 6, "{topic}");
+                assert!(levels.iter().all(|l| crate::names::is_part(l)), "{topic}");
+                assert!(
+                    seen.insert(topic.clone()),
+                    "{bad:?} gave a topic already seen: {topic}"
+                );
+            }
+        }
+        assert!(!seen.contains(&t.data(&obs("p", None))));
+    }
 }
