@@ -491,7 +491,7 @@ pub struct MqttSink {
     pub username: Option<String>,
     /// Password, written in the configuration (prefer `password_file`). Never printed.
     #[serde(default)]
-    pub password: Option<super::Secret>,
+    pub password: Option<crate::mqtt_client::Secret>,
     /// A file holding the password (one line; a final line break is not part of it), so that
     /// the configuration can be readable by all while the secret is not. Not with `password`.
     #[serde(default)]

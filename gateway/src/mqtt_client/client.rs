@@ -34,7 +34,7 @@ pub struct ConnectOptions {
     /// Keep-alive interval.
     pub keep_alive: Duration,
     /// User name and password.
-    pub credentials: Option<crate::config::Credentials>,
+    pub credentials: Option<super::Credentials>,
     /// TLS, when the broker is reached over TLS.
     pub tls: Option<TlsConfiguration>,
     /// The last will.
