@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what the tests need, then checks
-# formatting, lints, the no_std builds, the spec cross-check and every test.
+# formatting, lints, the dependency policy (cargo deny), the no_std builds, the spec
+# cross-check and every test.
 # .ci/run calls exactly this script (it is the README's test command).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,23 @@ cargo fmt --all --check
 
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo deny: licences, duplicate crates, sources (deny.toml) and advisories"
+# cargo-deny is built from source when missing (about 5 min on this 2-core machine).
+CARGO_DENY_VERSION=0.20.2
+if [ "$(cargo deny --version 2>/dev/null)" != "cargo-deny $CARGO_DENY_VERSION" ]; then
+  cargo install --locked cargo-deny --version "$CARGO_DENY_VERSION"
+fi
+# The advisory database (RustSec, a git repository) is not distributed through a package
+# registry, and a machine that reaches only the package registries cannot clone it. Then
+# the advisories are NOT checked: this says so loudly and the other checks still run.
+if cargo deny fetch db >/dev/null 2>&1; then
+  cargo deny check
+else
+  echo "WARNING: advisories NOT checked: the RustSec advisory database could not be fetched"
+  echo "WARNING: from this machine; run 'cargo deny check advisories' where it can be."
+  cargo deny check licenses bans sources
+fi
 
 step "no_std, no-alloc build of protocol for thumbv7em-none-eabihf"
 cargo build -p protocol --no-default-features --target thumbv7em-none-eabihf

@@ -419,3 +419,26 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_binds_loopback_unless_told() {
+        let Cmd::Serve(a) = Cli::try_parse_from(["albatross-sim", "serve", "--mii"])
+            .unwrap()
+            .command
+        else {
+            panic!("not serve");
+        };
+        assert!(a.bind.is_loopback() && a.mii);
+        let Cmd::Serve(a) = Cli::try_parse_from(["albatross-sim", "serve", "--bind", "0.0.0.0"])
+            .unwrap()
+            .command
+        else {
+            panic!("not serve");
+        };
+        assert!(!a.bind.is_loopback());
+    }
+}

@@ -6,11 +6,13 @@
 //! fields are errors (a misspelt key never silently falls back to a default). The
 //! commented example for EMSO Ligure Ouest is `gateway/albatross.example.toml`.
 
+mod credentials;
 mod error;
 mod model;
 mod simulated;
 mod validate;
 
+pub use credentials::{Credentials, CredentialsError, Secret};
 pub use error::ConfigError;
 pub use model::*;
 pub use simulated::SimulatedPorts;

@@ -489,9 +489,13 @@ pub struct MqttSink {
     /// User name.
     #[serde(default)]
     pub username: Option<String>,
-    /// Password.
+    /// Password, written in the configuration (prefer `password_file`). Never printed.
     #[serde(default)]
-    pub password: Option<String>,
+    pub password: Option<crate::mqtt_client::Secret>,
+    /// A file holding the password (one line; a final line break is not part of it), so that
+    /// the configuration can be readable by all while the secret is not. Not with `password`.
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
     /// CA certificate file (PEM): connect with TLS.
     #[serde(default)]
     pub ca_file: Option<PathBuf>,

@@ -116,7 +116,7 @@ pub fn datasets_xml(config: &Config) -> String {
             }
             let series = dataset_series(&station, p, product, kind, depth);
             let id = dataset_id(&station.site, p.id.get_ref(), product.sensor);
-            let dir = root.join(safe_part(p.id.get_ref()));
+            let dir = root.join(safe_part(p.id.get_ref()).as_ref());
             write_dataset(&mut out, &id, &dir, &series, &serials, &qc);
         }
     }

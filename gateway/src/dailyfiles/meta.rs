@@ -245,7 +245,7 @@ impl Series {
     /// `<dir>/<platform>/<YYYY>/<SENSOR>_<serial>_<YYYYMMDD>` (add `.csv` or `.nc`).
     pub fn file_stem(&self, dir: &Path, day: Day) -> PathBuf {
         let (y, m, d) = day.civil();
-        dir.join(safe_part(&self.platform_id))
+        dir.join(safe_part(&self.platform_id).as_ref())
             .join(format!("{y:04}"))
             .join(format!(
                 "{}_{}_{y:04}{m:02}{d:02}",

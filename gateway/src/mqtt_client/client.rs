@@ -34,7 +34,7 @@ pub struct ConnectOptions {
     /// Keep-alive interval.
     pub keep_alive: Duration,
     /// User name and password.
-    pub credentials: Option<(String, String)>,
+    pub credentials: Option<super::Credentials>,
     /// TLS, when the broker is reached over TLS.
     pub tls: Option<TlsConfiguration>,
     /// The last will.
@@ -56,7 +56,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("tls", &self.tls.is_some())
-            .field("user", &self.credentials.as_ref().map(|c| &c.0))
+            .field("user", &self.credentials.as_ref().map(|c| &c.username))
             .finish_non_exhaustive()
     }
 }
@@ -114,8 +114,8 @@ pub fn connect(o: &ConnectOptions, version: Version) -> (Client, EventLoop) {
                     w.retain,
                 ));
             }
-            if let Some((u, p)) = &o.credentials {
-                m.set_credentials(u.clone(), p.clone());
+            if let Some(c) = &o.credentials {
+                m.set_credentials(c.username.clone(), c.password.expose().to_owned());
             }
             if let Some(t) = &o.tls {
                 m.set_transport(rumqttc::Transport::tls_with_config(t.clone()));
@@ -142,8 +142,8 @@ pub fn connect(o: &ConnectOptions, version: Version) -> (Client, EventLoop) {
                     None,
                 ));
             }
-            if let Some((u, p)) = &o.credentials {
-                m.set_credentials(u.clone(), p.clone());
+            if let Some(c) = &o.credentials {
+                m.set_credentials(c.username.clone(), c.password.expose().to_owned());
             }
             if let Some(t) = &o.tls {
                 m.set_transport(rumqttc::Transport::tls_with_config(t.clone()));

@@ -12,10 +12,12 @@
 //! `0xFFFF_FFFF`, "never expires", which is what 3.1.1's persistent session means).
 
 pub mod client;
+pub mod credentials;
 pub mod event;
 pub mod negotiate;
 pub mod tls;
 
 pub use client::{connect, Client, ConnectOptions, EventLoop, RequestRejected, Will};
+pub use credentials::{Credentials, Secret};
 pub use event::{ErrorKind, Message, MqttError, MqttEvent, Version};
 pub use negotiate::{Negotiator, Protocol};

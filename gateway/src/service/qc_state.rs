@@ -27,7 +27,7 @@
 //!
 //! Only instruments of batches from links that keep a checkpoint are stored (a replay link
 //! reads its file from the start again at each run, and one run flags it afresh), and only
-//! those whose platform id and serial are safe file names as they are ([`names::safe_part`]).
+//! those whose platform id and serial are safe file names as they are ([`names::is_kept_as_is`]).
 //! An unreadable file is a warning and a fresh start for that instrument.
 
 use crate::durable;
@@ -42,8 +42,8 @@ use tracing::{info, warn};
 /// The file of one instrument's state under `dir`, or `None` when its platform id or serial
 /// would not be a file name as it is.
 pub fn file_of(dir: &Path, platform: &str, serial: &str) -> Option<PathBuf> {
-    let safe = |s: &str| names::safe_part(s) == s;
-    (safe(platform) && safe(serial)).then(|| dir.join(platform).join(format!("{serial}.json")))
+    (names::is_kept_as_is(platform) && names::is_kept_as_is(serial))
+        .then(|| dir.join(platform).join(format!("{serial}.json")))
 }
 
 /// Takes back into `enricher` every state stored under `dir`; returns how many. A file that

@@ -15,7 +15,7 @@
 
 use super::record_file::{Appended, Key, RecordFiles};
 use super::Sink;
-use crate::names::safe_part;
+use crate::names::{safe_part, safe_part_or_missing};
 use crate::observation::Observation;
 use protocol::time::UtcTime;
 use std::io;
@@ -31,7 +31,8 @@ pub struct JsonlSink {
 
 /// The daily file of a record: `<dir>/<platform>/<YYYY>/<kind>_<serial>_<YYYYMMDD>.jsonl`
 /// (UTC day; `unknown` for a missing serial, `undated` for year and day of a record without
-/// time). Every part goes through [`safe_part`], so the path always stays under `dir`.
+/// time). Every part goes through [`safe_part`], so the path always stays under `dir`, and
+/// two different serials (or kinds, or platforms) never share a file.
 /// Shared by this sink and the shore-side writer (`crate::writer`).
 pub fn day_file(
     dir: &Path,
@@ -40,7 +41,7 @@ pub fn day_file(
     serial: Option<&str>,
     time: Option<UtcTime>,
 ) -> PathBuf {
-    let serial = serial.map_or("unknown", safe_part);
+    let serial = safe_part_or_missing(serial);
     let (year, day) = match time {
         Some(t) => {
             let (y, m, d, ..) = t.to_civil();
@@ -48,7 +49,7 @@ pub fn day_file(
         }
         None => ("undated".to_owned(), "undated".to_owned()),
     };
-    dir.join(safe_part(platform))
+    dir.join(safe_part(platform).as_ref())
         .join(year)
         .join(format!("{}_{serial}_{day}.jsonl", safe_part(kind)))
 }
@@ -119,5 +120,50 @@ impl JsonlSink {
             }
         }
         self.files.sync(&touched)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Component;
+
+    #[test]
+    fn a_hostile_name_never_leaves_the_directory_nor_shares_a_file() {
+        let dir = Path::new("/data/records");
+        let t = UtcTime::from_civil(2026, 3, 1, 0, 0, 0, 0);
+        let mut seen = std::collections::BTreeSet::new();
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../..",
+            "/",
+            "/etc/passwd",
+            "a\\b",
+            "a\0b",
+            "\n",
+            "+#",
+            "unknown",
+            &"x".repeat(300),
+        ] {
+            for path in [
+                day_file(dir, bad, "sbe37", Some("1"), t),
+                day_file(dir, "p", bad, Some("1"), t),
+                day_file(dir, "p", "sbe37", Some(bad), t),
+                day_file(dir, "p", "sbe37", Some(bad), None),
+            ] {
+                let rest = path.strip_prefix(dir).unwrap();
+                assert_eq!(rest.components().count(), 3, "{}", path.display());
+                assert!(
+                    rest.components().all(|c| matches!(c, Component::Normal(_))),
+                    "{}",
+                    path.display()
+                );
+                assert!(path.as_os_str().len() < 200, "{}", path.display());
+                assert!(seen.insert(path.clone()), "{bad:?}: {}", path.display());
+            }
+        }
+        assert!(!seen.contains(&day_file(dir, "p", "sbe37", None, t)));
     }
 }

@@ -3,10 +3,13 @@
 //! the topic. Everything else is rejected with a reason (and kept aside by the store, never
 //! silently dropped).
 //!
-//! Nothing from the topic or payload is trusted as a path: every name must already be a safe
-//! file-name part ([`safe_part`]), otherwise the message is rejected.
+//! Nothing from the topic or payload is trusted as a path: every topic level must already be
+//! a safe file-name part ([`is_part`]), otherwise the message is rejected, and the payload's
+//! serial must be the one the gateway encoded into the topic ([`safe_part`]); the store
+//! encodes it again the same way, so a serial that is not safe as it is lands in the same
+//! file name as on the gateway, apart from every other serial.
 
-use crate::names::safe_part;
+use crate::names::{is_part, safe_part, MISSING};
 use protocol::time::UtcTime;
 use std::fmt;
 
@@ -41,7 +44,7 @@ fn reject<T>(reason: impl Into<String>) -> Result<T, Rejection> {
 
 /// A topic level we would use in a path: must be a safe name as it is.
 fn level<'a>(what: &str, s: &'a str) -> Result<&'a str, Rejection> {
-    if safe_part(s) == s && s != "invalid" {
+    if is_part(s) {
         Ok(s)
     } else {
         reject(format!("topic {what} `{s}` is not [A-Za-z0-9_-]{{1,64}}"))
@@ -80,9 +83,9 @@ pub fn accept(root: &str, site: &str, topic: &str, payload: &[u8]) -> Result<Acc
         None => return reject("payload has no string `type`"),
     }
     let serial = match obj.get("serial") {
-        None if topic_serial == "unknown" => None,
+        None if topic_serial == MISSING => None,
         None => return reject("payload has no `serial` but the topic names one"),
-        Some(serde_json::Value::String(p)) if p == topic_serial => Some(p.clone()),
+        Some(serde_json::Value::String(p)) if safe_part(p) == topic_serial => Some(p.clone()),
         Some(p) => {
             return reject(format!(
                 "payload serial {p} is not the topic's `{topic_serial}`"
@@ -150,6 +153,19 @@ mod tests {
         .unwrap();
         assert_eq!(a.serial, None);
         assert!(accept("emso", "site", "emso/site/albatross/line_status/7/data", p).is_err());
+    }
+
+    #[test]
+    fn an_encoded_serial_must_be_the_payloads() {
+        let p = br#"{"type":"sbe37","time":"2026-03-01T00:30:00Z","serial":"../x"}"#;
+        let topic = format!("emso/site/albatross/sbe37/{}/data", safe_part("../x"));
+        let a = accept("emso", "site", &topic, p).unwrap();
+        assert_eq!(a.serial.as_deref(), Some("../x"));
+        // the payload's serial must encode to the topic's level, not merely be safe
+        let other = br#"{"type":"sbe37","time":"2026-03-01T00:30:00Z","serial":"../y"}"#;
+        assert!(accept("emso", "site", &topic, other).is_err());
+        let raw = br#"{"type":"sbe37","time":"2026-03-01T00:30:00Z","serial":"unsafe-2e2e2f78"}"#;
+        assert!(accept("emso", "site", &topic, raw).is_err());
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The writer's settings, resolved from the gateway's configuration file: the broker of
 //! `[sinks.mqtt]`, the topic tree of `[station]`, and `[writer]`.
 
-use crate::config::Config;
-use crate::names::safe_part;
+use crate::config::{Config, Credentials, CredentialsError};
+use crate::names::is_kept_as_is;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,7 +15,7 @@ pub struct WriterOptions {
     /// Broker port.
     pub port: u16,
     /// User name and password, when the broker wants them.
-    pub credentials: Option<(String, String)>,
+    pub credentials: Option<Credentials>,
     /// Fixed MQTT client id: the broker keeps the persistent session (and queues messages)
     /// under it while the writer is away.
     pub client_id: String,
@@ -59,7 +59,7 @@ fn err(field: &str, message: impl Into<String>, span: Option<Range<usize>>) -> O
 /// Whether `s` may be one MQTT topic level chosen by us (`[A-Za-z0-9_-]{1,64}`: no `/`,
 /// no wildcard, no `$`).
 fn is_topic_level(s: &str) -> bool {
-    safe_part(s) == s && s != "invalid"
+    is_kept_as_is(s)
 }
 
 impl WriterOptions {
@@ -139,17 +139,15 @@ impl WriterOptions {
                 ));
             }
         }
-        let credentials = match (&mqtt.username, &mqtt.password) {
-            (Some(u), p) => Some((u.clone(), p.clone().unwrap_or_default())),
-            (None, Some(_)) => {
-                return Err(err(
-                    "sinks.mqtt.password",
-                    "a password needs a username",
-                    None,
-                ))
-            }
-            (None, None) => None,
-        };
+        let credentials = mqtt.credentials().map_err(|e| {
+            let field = match e {
+                CredentialsError::File { .. } | CredentialsError::Empty { .. } => {
+                    "sinks.mqtt.password_file"
+                }
+                _ => "sinks.mqtt.password",
+            };
+            err(field, e.to_string(), None)
+        })?;
         Ok(WriterOptions {
             host: host.to_owned(),
             port,
@@ -212,7 +210,8 @@ mod tests {
         .unwrap();
         assert_eq!(o.client_id, "w1");
         assert_eq!(o.dir, PathBuf::from("/w"));
-        assert_eq!(o.credentials, Some(("w".into(), "p".into())));
+        let c = o.credentials.clone().unwrap();
+        assert_eq!((c.username.as_str(), c.password.expose()), ("w", "p"));
         assert_eq!(
             o.subscription(),
             "$share/writers/obs/emso-ligure-ouest/+/+/+/data"

@@ -197,6 +197,50 @@ mod tests {
     }
 
     #[test]
+    fn a_hostile_serial_is_stored_under_the_gateways_encoded_name() {
+        let dir = tmp("hostile");
+        let mut s = DayStore::new(&dir, "emso", "s");
+        let payload = |serial: &str| {
+            format!(r#"{{"type":"sbe37","time":"2026-03-01T00:30:00Z","serial":{serial:?}}}"#)
+        };
+        let (p1, p2) = (payload("../x"), payload("../y"));
+        let (t1, t2) = (
+            format!(
+                "emso/s/albatross/sbe37/{}/data",
+                crate::names::safe_part("../x")
+            ),
+            format!(
+                "emso/s/albatross/sbe37/{}/data",
+                crate::names::safe_part("../y")
+            ),
+        );
+        let out = s
+            .store(
+                &[
+                    Message {
+                        topic: &t1,
+                        payload: p1.as_bytes(),
+                    },
+                    Message {
+                        topic: &t2,
+                        payload: p2.as_bytes(),
+                    },
+                ],
+                now(),
+            )
+            .unwrap();
+        let f1 = dir.join("albatross/2026/sbe37_unsafe-2e2e2f78_20260301.jsonl");
+        let f2 = dir.join("albatross/2026/sbe37_unsafe-2e2e2f79_20260301.jsonl");
+        assert_eq!(
+            out,
+            vec![Outcome::Stored(f1.clone()), Outcome::Stored(f2.clone())]
+        );
+        assert_eq!(std::fs::read_to_string(&f1).unwrap(), p1 + "\n");
+        assert!(!dir.join("x").exists() && !dir.parent().unwrap().join("x").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn stores_once_also_after_a_restart() {
         let dir = tmp("dup");
         let mut s = DayStore::new(&dir, "emso", "s");

@@ -75,6 +75,9 @@ pub enum MqttSetupError {
     /// The spool's ledger could not be brought in step with the spool.
     #[error(transparent)]
     Ledger(#[from] ledger::ReconcileError),
+    /// The credentials could not be read (the message never holds the password).
+    #[error(transparent)]
+    Credentials(#[from] crate::config::CredentialsError),
     /// The CA file could not be read or holds no usable certificate.
     #[error("sinks.mqtt.ca_file {0}")]
     Tls(#[from] mqtt_client::tls::TlsSetupError),
@@ -187,10 +190,7 @@ pub fn start(
         host: host.clone(),
         port,
         keep_alive: Duration::from_secs(30),
-        credentials: m
-            .username
-            .clone()
-            .map(|u| (u, m.password.clone().unwrap_or_default())),
+        credentials: m.credentials()?,
         tls: m
             .ca_file
             .as_deref()

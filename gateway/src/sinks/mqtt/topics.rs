@@ -4,7 +4,7 @@
 //! last will). Every level is checked with [`safe_part`]: nothing read from a link can add
 //! a level or a wildcard.
 
-use crate::names::safe_part;
+use crate::names::{safe_part, safe_part_or_missing};
 use crate::observation::Observation;
 
 /// Topic builder for one gateway.
@@ -17,10 +17,10 @@ pub struct Topics {
 impl Topics {
     /// Topics under `root` (one or more `/`-separated levels) for `site` and gateway `id`.
     pub fn new(root: &str, site: &str, gateway_id: &str) -> Self {
-        let root: Vec<&str> = root.split('/').map(safe_part).collect();
+        let root: Vec<_> = root.split('/').map(safe_part).collect();
         Topics {
             prefix: format!("{}/{}", root.join("/"), safe_part(site)),
-            gateway: safe_part(gateway_id).to_owned(),
+            gateway: safe_part(gateway_id).into_owned(),
         }
     }
 
@@ -31,7 +31,7 @@ impl Topics {
             self.prefix,
             safe_part(&o.platform.id),
             safe_part(o.record.kind),
-            o.record.serial.as_deref().map_or("unknown", safe_part)
+            safe_part_or_missing(o.record.serial.as_deref())
         )
     }
 
@@ -86,7 +86,7 @@ mod tests {
         );
         assert_eq!(
             t.data(&obs("a/b", Some("#+"))),
-            "emso/emso-ligure-ouest/invalid/sbe37/invalid/data"
+            "emso/emso-ligure-ouest/unsafe-612f62/sbe37/unsafe-232b/data"
         );
         assert_eq!(
             t.online(),
@@ -96,5 +96,37 @@ mod tests {
             status_of("emso/s/p/sbe37/1/data").as_deref(),
             Some("emso/s/p/sbe37/1/status")
         );
+    }
+
+    #[test]
+    fn a_hostile_name_never_adds_a_level_or_a_wildcard() {
+        let t = Topics::new("emso", "site", "gw");
+        let mut seen = std::collections::BTreeSet::new();
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../x",
+            "/",
+            "a/b",
+            "+",
+            "#",
+            "a\0b",
+            "$SYS",
+            "a b",
+            "unknown",
+            &"9".repeat(300),
+        ] {
+            for topic in [t.data(&obs(bad, Some("1"))), t.data(&obs("p", Some(bad)))] {
+                let levels: Vec<&str> = topic.split('/').collect();
+                assert_eq!(levels.len(), 6, "{topic}");
+                assert!(levels.iter().all(|l| crate::names::is_part(l)), "{topic}");
+                assert!(
+                    seen.insert(topic.clone()),
+                    "{bad:?} gave a topic already seen: {topic}"
+                );
+            }
+        }
+        assert!(!seen.contains(&t.data(&obs("p", None))));
     }
 }
