@@ -13,6 +13,14 @@
 //! Usage: call [`ModemLink::feed`] with each read, [`ModemLink::handle_time`] at
 //! [`ModemLink::next_deadline`], and after either, drain [`ModemLink::poll_transmit`] to
 //! the modem. Nothing here reads a clock or does I/O.
+//!
+//! **The host clock may jump.** The times handed in are the host's wall clock, which NTP,
+//! an operator or a reset RTC can set back or forward. The link keeps its own timeline
+//! ([`LinkClock`]): a step forward is time that passed (timers fall due, as after a long
+//! gap in a replay), a step back is no time at all, so a timer set before it neither fires
+//! early nor waits for the host clock to catch up again (which, after a year set back,
+//! would silence repair and acknowledgements for that year). [`ModemLink::next_deadline`]
+//! answers on the host's clock.
 
 use crate::feedback::{Feedback, FeedbackConfig};
 use crate::frame::{decode_frame, seq_add, seq_sub, FrameError, Header, MessageType};
@@ -188,6 +196,39 @@ struct Shore {
 pub struct ModemLink {
     parser: HostParser,
     shore: Shore,
+    clock: LinkClock,
+}
+
+/// The link's own timeline: the host times handed in, with every step back removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinkClock {
+    /// The latest host time seen, ms.
+    last_host: Option<i64>,
+    /// Link time minus host time, ms: the sum of the steps back so far.
+    skew: i64,
+}
+
+impl LinkClock {
+    /// The link time of host time `now` (and `now` becomes the latest host time).
+    pub fn link_time(&mut self, now: UtcTime) -> UtcTime {
+        if let Some(last) = self.last_host {
+            if now.0 < last {
+                self.skew = self.skew.saturating_add(last.saturating_sub(now.0));
+            }
+        }
+        self.last_host = Some(now.0);
+        UtcTime(now.0.saturating_add(self.skew))
+    }
+
+    /// The host time of link time `t`, as of the latest host time seen.
+    pub fn host_time(&self, t: UtcTime) -> UtcTime {
+        UtcTime(t.0.saturating_sub(self.skew))
+    }
+
+    /// The sum of the host clock's steps back so far, ms.
+    pub fn steps_back_ms(&self) -> i64 {
+        self.skew
+    }
 }
 
 impl ModemLink {
@@ -207,7 +248,13 @@ impl ModemLink {
                 out_pending: false,
                 stats: LinkStats::default(),
             },
+            clock: LinkClock::default(),
         }
+    }
+
+    /// The link's timeline against the host clock.
+    pub fn clock(&self) -> LinkClock {
+        self.clock
     }
 
     /// Counters since creation.
@@ -268,11 +315,22 @@ impl ModemLink {
 
     /// Restores what [`ModemLink::missing_runs`] listed before a restart.
     pub fn restore_missing(&mut self, source: u8, start: u16, len: u16, now: UtcTime) {
+        let now = self.clock.link_time(now);
         self.shore.repair.add_missing(source, start, len, now);
     }
 
     /// Feeds bytes read from the modem at `now`; events go to `emit`.
     pub fn feed(&mut self, bytes: &[u8], now: UtcTime, mut emit: impl FnMut(LinkEvent)) {
+        let host_now = now;
+        let now = self.clock.link_time(now);
+        // events say when on the host's clock
+        let clock = self.clock;
+        let mut emit = move |mut e: LinkEvent| {
+            if let LinkEvent::Message { received, .. } = &mut e {
+                *received = clock.host_time(*received);
+            }
+            emit(e)
+        };
         let mut rest = bytes;
         while !rest.is_empty() {
             let taken = self.parser.push(rest);
@@ -286,12 +344,13 @@ impl ModemLink {
                 break;
             }
         }
-        self.handle_time(now, emit);
+        self.handle_time(host_now, emit);
     }
 
     /// Runs timers due at `now`: reassembly timeouts, delivery-report timeouts, and the
     /// next downlink message (repeat request, else status probe, else acknowledgement).
     pub fn handle_time(&mut self, now: UtcTime, emit: impl FnMut(LinkEvent)) {
+        let now = self.clock.link_time(now);
         self.shore.handle_time(now, emit);
     }
 
@@ -325,6 +384,7 @@ impl ModemLink {
             .into_iter()
             .flatten()
             .min()
+            .map(|t| self.clock.host_time(t))
     }
 
     /// Message type codes this link delivers upward (not the downlink ones).

@@ -30,6 +30,15 @@ pub(super) fn check(config: &Config, text: &str, path: &Path) -> Result<(), Conf
     if !is_safe_id(config.gateway.id.get_ref()) {
         return Err(c.err(&config.gateway.id, "gateway.id", "must match [a-z0-9_-]+"));
     }
+    if let Some(t) = &config.gateway.earliest_record_time {
+        if crate::record::parse_time(t.get_ref()).is_none() {
+            return Err(c.err(
+                t,
+                "gateway.earliest_record_time",
+                "must be an RFC 3339 UTC time such as 2005-01-01T00:00:00Z",
+            ));
+        }
+    }
     let mut platforms = HashMap::new();
     let mut serials: HashMap<&str, &Spanned<String>> = HashMap::new();
     let mut sources = HashMap::new();

@@ -4,6 +4,7 @@
 
 use super::instrument::InstrumentDecoder;
 use super::modem::ModemDecoder;
+use super::time_check::{TimeChecked, TimeWindow};
 use super::LinkDecoder;
 use crate::config::{Carries, Config, Framing, Link, ModemSettings};
 use crate::observation::PlatformMeta;
@@ -58,8 +59,17 @@ pub fn modem_link_config(m: &ModemSettings, serial: bool, downlink: bool) -> Mod
     }
 }
 
-/// The decoder link `link` of `config` needs; `replay` turns its downlink off.
+/// The decoder link `link` of `config` needs, its record times checked against the
+/// configuration's [`TimeWindow`]; `replay` turns its downlink off.
 pub fn decoder_for(config: &Config, link: &Link, replay: bool) -> Box<dyn LinkDecoder> {
+    Box::new(TimeChecked::new(
+        link_decoder(config, link, replay),
+        config.time_window(),
+    ))
+}
+
+/// [`decoder_for`] without the time check.
+fn link_decoder(config: &Config, link: &Link, replay: bool) -> Box<dyn LinkDecoder> {
     let name = link.name.get_ref();
     let mut mine = platforms(config)
         .into_iter()
@@ -104,8 +114,9 @@ pub fn replay_decoder(
             return decoder_for(c, link, true);
         }
     }
+    let window = config.map_or_else(TimeWindow::default, Config::time_window);
     let platforms = config.map(platforms).unwrap_or_default();
-    match carries {
+    let inner: Box<dyn LinkDecoder> = match carries {
         Carries::Modem => {
             let cfg = modem_link_config(&ModemSettings::default(), false, false);
             let modem_platforms = platforms
@@ -122,5 +133,6 @@ pub fn replay_decoder(
                 .unwrap_or_else(|| Arc::new(PlatformMeta::unconfigured(None)));
             Box::new(InstrumentDecoder::new("replay", other, platform, serial))
         }
-    }
+    };
+    Box::new(TimeChecked::new(inner, window))
 }

@@ -5,7 +5,9 @@
 //! modem's host interface (frames → messages → records, with selective-repeat repair),
 //! [`instrument::InstrumentDecoder`] for an instrument's own serial output. The tokio
 //! layer only moves bytes between the link, the archive and these decoders, which
-//! [`factory`] builds from the configuration (one factory for `run` and `replay`).
+//! [`factory`] builds from the configuration (one factory for `run` and `replay`), each
+//! wrapped in [`time_check::TimeChecked`]: a record of impossible time (a reset or
+//! corrupted instrument clock) is stored undated and flagged, never filed under a wrong day.
 //!
 //! Between the decoders and the sinks, [`enrich::Enricher`] adds the derived variables
 //! (TEOS-10) and the live QARTOD flags to MicroCAT records, with one streaming QC state per
@@ -16,6 +18,7 @@ pub mod enrich;
 pub mod factory;
 pub mod instrument;
 pub mod modem;
+pub mod time_check;
 
 use crate::observation::Observation;
 use protocol::time::UtcTime;

@@ -278,3 +278,49 @@ fn a_quiet_line_is_probed_and_no_deadline_is_due_while_a_command_is_out() {
     assert_eq!(link.next_deadline(), Some(t(240 * MIN)));
     assert_eq!(link.feedback().stats().probes, 1);
 }
+
+#[test]
+fn the_link_clock_removes_steps_back_and_keeps_steps_forward() {
+    let mut c = LinkClock::default();
+    assert_eq!(c.link_time(t(0)), t(0));
+    assert_eq!(c.link_time(t(10 * MIN)), t(10 * MIN));
+    // the host clock is set back an hour: no time passed for the link
+    assert_eq!(c.link_time(t(-50 * MIN)), t(10 * MIN));
+    assert_eq!(c.link_time(t(-49 * MIN)), t(11 * MIN));
+    assert_eq!(c.steps_back_ms(), 60 * MIN);
+    assert_eq!(c.host_time(t(15 * MIN)), t(-45 * MIN));
+    // forward: time passed
+    assert_eq!(c.link_time(t(1000 * MIN)), t(1060 * MIN));
+    // 2100, then a reset RTC at 1970, then right again: one timeline, no time lost
+    let mut c = LinkClock::default();
+    let y2100 = UtcTime(4_102_444_800_000);
+    c.link_time(y2100);
+    assert_eq!(c.link_time(UtcTime(0)), y2100);
+    assert_eq!(c.link_time(UtcTime(1000)), UtcTime(y2100.0 + 1000));
+    // absurd times saturate, never overflow
+    let mut c = LinkClock::default();
+    c.link_time(UtcTime(i64::MAX));
+    c.link_time(UtcTime(i64::MIN));
+    c.link_time(UtcTime(i64::MAX));
+}
+
+#[test]
+fn a_host_clock_set_back_a_year_does_not_silence_the_downlink() {
+    let mut link = ModemLink::new(ModemLinkConfig::default());
+    // a batch arrives, arming the acknowledgement and probe timers
+    for f in frames(&batch(1), 0) {
+        feed(&mut link, &recvim(&f), t(0));
+    }
+    let due = link.next_deadline().expect("a timer is armed");
+    let wait = due.0 - t(0).0;
+    assert!(wait > 0);
+    // the host clock goes back a year; the deadline follows it
+    let year = 365 * 24 * 60 * MIN;
+    link.handle_time(t(-year), |_| {});
+    assert_eq!(link.next_deadline(), Some(UtcTime(t(-year).0 + wait)));
+    link.handle_time(UtcTime(t(-year).0 + wait), |_| {});
+    assert!(
+        downlink_message(&mut link).is_some(),
+        "the downlink message went out on time, not a year later"
+    );
+}
