@@ -547,6 +547,12 @@ pub struct WriterSettings {
     /// load (`$share/<group>/…`).
     #[serde(default)]
     pub share_group: Option<String>,
+    /// MQTT 5 session expiry interval, seconds, after the connection is lost; default
+    /// never. With a share group on mosquitto 2, a short expiry lets the other members take
+    /// over a dead member's share once its session ends, at the cost of what the broker had
+    /// queued for that member by then (docs/mqtt.md §6).
+    #[serde(default)]
+    pub session_expiry_s: Option<u32>,
 }
 
 impl Config {

@@ -9,7 +9,7 @@ use rumqttc::TlsConfiguration;
 use std::time::Duration;
 
 /// The 3.1.1 persistent session has no expiry; in MQTT 5 `0xFFFF_FFFF` says the same.
-const SESSION_NEVER_EXPIRES: u32 = u32::MAX;
+pub const SESSION_NEVER_EXPIRES: u32 = u32::MAX;
 
 /// The last will: published retained-or-not at QoS 1 by the broker when we vanish.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +47,10 @@ pub struct ConnectOptions {
     pub inflight: u16,
     /// Capacity of the request channel between [`Client`] and [`EventLoop`].
     pub channel: usize,
+    /// MQTT 5 session expiry interval, seconds ([`SESSION_NEVER_EXPIRES`]: never, what a
+    /// 3.1.1 persistent session means). MQTT 3.1.1 cannot say it: its session is kept until
+    /// the broker's own limit (mosquitto's `persistent_client_expiration`).
+    pub session_expiry_s: u32,
 }
 
 impl std::fmt::Debug for ConnectOptions {
@@ -127,7 +131,7 @@ pub fn connect(o: &ConnectOptions, version: Version) -> (Client, EventLoop) {
         Version::V5 => {
             let mut m = rumqttc::v5::MqttOptions::new(o.client_id.clone(), o.host.clone(), o.port);
             m.set_clean_start(false)
-                .set_session_expiry_interval(Some(SESSION_NEVER_EXPIRES))
+                .set_session_expiry_interval(Some(o.session_expiry_s))
                 .set_keep_alive(o.keep_alive)
                 .set_manual_acks(o.manual_acks)
                 .set_max_packet_size(Some(o.max_incoming_packet))

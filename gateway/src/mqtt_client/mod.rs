@@ -17,7 +17,9 @@ pub mod event;
 pub mod negotiate;
 pub mod tls;
 
-pub use client::{connect, Client, ConnectOptions, EventLoop, RequestRejected, Will};
+pub use client::{
+    connect, Client, ConnectOptions, EventLoop, RequestRejected, Will, SESSION_NEVER_EXPIRES,
+};
 pub use credentials::{Credentials, Secret};
 pub use event::{ErrorKind, Message, MqttError, MqttEvent, Version};
 pub use negotiate::{Negotiator, Protocol};

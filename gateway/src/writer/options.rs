@@ -27,6 +27,10 @@ pub struct WriterOptions {
     pub site: String,
     /// Shared-subscription group (`$share/<group>/…`), when several writers share the load.
     pub share_group: Option<String>,
+    /// MQTT 5 session expiry interval, seconds, after the connection is lost
+    /// (`[writer] session_expiry_s`); `None`: never (the session and its queue wait for the
+    /// writer however long it is away).
+    pub session_expiry_s: Option<u32>,
     /// MQTT keep-alive.
     pub keep_alive: Duration,
     /// MQTT version choice (`[sinks.mqtt] protocol`).
@@ -118,6 +122,7 @@ impl WriterOptions {
                 client_id: None,
                 dir: None,
                 share_group: None,
+                session_expiry_s: None,
             });
         let gateway_id = config.gateway.id.get_ref();
         let client_id = settings
@@ -139,6 +144,15 @@ impl WriterOptions {
                 ));
             }
         }
+        if settings.session_expiry_s.is_some()
+            && mqtt.protocol == crate::mqtt_client::Protocol::V311
+        {
+            return Err(err(
+                "writer.session_expiry_s",
+                "MQTT 3.1.1 has no session expiry (the broker's own limit applies, e.g. mosquitto's persistent_client_expiration): use protocol = \"5\" or \"auto\", or remove it",
+                None,
+            ));
+        }
         let credentials = mqtt.credentials().map_err(|e| {
             let field = match e {
                 CredentialsError::File { .. } | CredentialsError::Empty { .. } => {
@@ -159,6 +173,7 @@ impl WriterOptions {
             topic_root: mqtt.topic_root.clone(),
             site,
             share_group: settings.share_group,
+            session_expiry_s: settings.session_expiry_s,
             keep_alive: Duration::from_secs(30),
             protocol: mqtt.protocol,
             ca_file: mqtt.ca_file.clone(),
@@ -200,6 +215,21 @@ mod tests {
         assert_eq!(o.dir, PathBuf::from("/d/writer"));
         assert_eq!(o.subscription(), "emso/emso-ligure-ouest/+/+/+/data");
         assert_eq!(o.credentials, None);
+        assert_eq!(o.session_expiry_s, None);
+    }
+
+    #[test]
+    fn session_expiry_needs_mqtt_5() {
+        let o = WriterOptions::from_config(&config(
+            "[sinks.mqtt]\naddress = \"h:1\"\n[writer]\nshare_group = \"writers\"\nsession_expiry_s = 30\n",
+        ))
+        .unwrap();
+        assert_eq!(o.session_expiry_s, Some(30));
+        let e = WriterOptions::from_config(&config(
+            "[sinks.mqtt]\naddress = \"h:1\"\nprotocol = \"3.1.1\"\n[writer]\nsession_expiry_s = 30\n",
+        ))
+        .unwrap_err();
+        assert_eq!(e.field, "writer.session_expiry_s");
     }
 
     #[test]

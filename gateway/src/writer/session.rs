@@ -212,6 +212,9 @@ fn connect_options(o: &WriterOptions) -> Result<ConnectOptions, WriterError> {
         max_incoming_packet: 1 << 20,
         inflight: 100,
         channel: CHANNEL,
+        session_expiry_s: o
+            .session_expiry_s
+            .unwrap_or(mqtt_client::SESSION_NEVER_EXPIRES),
     })
 }
 
@@ -246,6 +249,7 @@ pub async fn run(
         client_id = %opts.client_id,
         subscription = %filter,
         dir = %opts.dir.display(),
+        session_expiry_s = ?opts.session_expiry_s,
         "writer starting"
     );
     let mut acks = Acks {
@@ -295,6 +299,9 @@ pub async fn run(
                         );
                     } else {
                         info!(mqtt = %eventloop.version(), "connected: new session on the broker; subscribing");
+                    }
+                    if opts.session_expiry_s.is_some() && eventloop.version() == mqtt_client::Version::V311 {
+                        warn!("writer.session_expiry_s is ignored over MQTT 3.1.1: the broker keeps the session until its own limit");
                     }
                     ever_connected = true;
                 }

@@ -7,6 +7,7 @@ pub mod measured;
 pub mod mosquitto;
 pub mod mosquitto_tls;
 pub mod mqtt;
+pub mod writer;
 
 use firmware_shim::controller::Counters;
 use firmware_shim::sim::channel::{ChannelConfig, Outage};

@@ -205,6 +205,7 @@ pub fn start(
         max_incoming_packet: 1 << 20,
         inflight: m.max_inflight.max(1).saturating_add(16),
         channel: max_inflight + 64,
+        session_expiry_s: mqtt_client::SESSION_NEVER_EXPIRES,
     };
     let spool_dir = m
         .spool_dir

@@ -1,0 +1,443 @@
+//! Two `albatross writer`s in one MQTT 5 shared-subscription group on a real mosquitto 2
+//! (tests/common/mosquitto.rs), one of them SIGKILLed while records flow:
+//!
+//! - (a) the dead member is restarted with its client id and its directory: it gets what its
+//!   persistent session queued, and the group's files hold every record exactly once;
+//! - (b) the dead member never returns, and its session expires (`[writer]
+//!   session_expiry_s`): from then on the survivor gets every record, but what mosquitto had
+//!   queued for the dead member is gone (measured, then filled again from the publisher, as
+//!   an operator would from the gateway's own files), and again every record is stored
+//!   exactly once.
+//!
+//! What mosquitto 2.0 does, measured here (docs/mqtt.md §6): it hands the messages of a
+//! share group round-robin to every member that has a session, connected or not, so while a
+//! member with a persistent session is dead about half the traffic is queued for it, not
+//! given to the survivor; when a member's session expires, mosquitto drops what it had
+//! queued for it (no redistribution to the group).
+//!
+//! The records are published by the test as the gateway does (common/writer.rs), paced, from
+//! a thread, so the kill lands in the middle of the flow. No wall-clock limits: the waits
+//! are hang guards.
+
+mod common;
+use common::mosquitto::Mosquitto;
+use common::writer::*;
+use common::*;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Pause between two records of the paced publisher (a day of ≈ 390 records in ≈ 8 s, so
+/// the kill and the session expiry fall in the middle of the flow).
+const PACE: Duration = Duration::from_millis(20);
+
+/// One member of the share group `writers`: its directory (`<dir>/w<i>`, store in
+/// `w<i>/writer`), configuration and log.
+struct Member {
+    dir: PathBuf,
+    config: PathBuf,
+}
+
+impl Member {
+    /// Writes member `i`'s configuration: client id `writer-<i>`, share group `writers`, the
+    /// broker `broker`, and `extra` lines in `[writer]`.
+    fn new(dir: &Path, i: usize, broker: &Mosquitto, extra: &str) -> Self {
+        let d = dir.join(format!("w{i}"));
+        std::fs::create_dir_all(&d).unwrap();
+        let path = config(&d, "[link.tcp]\naddress = \"127.0.0.1:9\"");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(&format!(
+            "\n[sinks.mqtt]\naddress = \"{}\"\n\n[writer]\ndir = {:?}\nclient_id = \"writer-{i}\"\nshare_group = \"writers\"\n{extra}\n",
+            broker.address(),
+            d.join("writer").display().to_string()
+        ));
+        std::fs::write(&path, text).unwrap();
+        Member {
+            dir: d,
+            config: path,
+        }
+    }
+
+    fn start(&self) -> Proc {
+        start_writer(&self.config, &self.dir, "writer.log")
+    }
+
+    /// The `sbe37` records it stored (canonical form, with how often).
+    fn stored(&self) -> BTreeMap<String, usize> {
+        writer_sbe37(&self.dir)
+    }
+
+    fn log(&self) -> String {
+        log_text(&self.dir.join("writer.log"))
+    }
+
+    /// Waits (hang guard 30 s) until its log says `subscribed` `n` times.
+    fn wait_subscribed(&self, n: usize) {
+        let t0 = Instant::now();
+        while self.log().matches("subscribed (QoS 1)").count() < n {
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "writer in {} never subscribed:\n{}",
+                self.dir.display(),
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until its store has not grown for 1.5 s (hang guard 30 s); returns its size.
+    fn settled(&self) -> usize {
+        let t0 = Instant::now();
+        let mut last = (self.stored().len(), Instant::now());
+        while t0.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(100));
+            let n = self.stored().len();
+            if n != last.0 {
+                last = (n, Instant::now());
+            } else if last.1.elapsed() >= Duration::from_millis(1500) {
+                break;
+            }
+        }
+        last.0
+    }
+}
+
+/// The records of both members together, with how often each was stored.
+fn union(members: &[&Member]) -> BTreeMap<String, usize> {
+    let mut u: BTreeMap<String, usize> = BTreeMap::new();
+    for m in members {
+        for (k, n) in m.stored() {
+            *u.entry(k).or_default() += n;
+        }
+    }
+    u
+}
+
+/// Publishes `truth` from a thread, one record every [`PACE`]; `progress` counts the
+/// records published (PUBACK received). Before record `hold_at` it waits until `gate` is
+/// set. Returns, per record, when its PUBACK came.
+fn paced_publisher(
+    broker: &Mosquitto,
+    truth: Vec<String>,
+    progress: Arc<AtomicUsize>,
+    hold_at: usize,
+    gate: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<Vec<Instant>> {
+    let mut p = Publisher::connect(broker);
+    std::thread::spawn(move || {
+        let mut at = Vec::with_capacity(truth.len());
+        for (i, line) in truth.iter().enumerate() {
+            if i == hold_at {
+                let t0 = Instant::now();
+                // hang guard: the gate is the main thread's, which fails first
+                while !gate.load(Ordering::SeqCst) && t0.elapsed() < Duration::from_secs(120) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+            p.publish_record(line);
+            at.push(Instant::now());
+            progress.store(i + 1, Ordering::SeqCst);
+            std::thread::sleep(PACE);
+        }
+        at
+    })
+}
+
+/// Waits (hang guard 60 s) until `progress` reaches `n`.
+fn wait_progress(progress: &AtomicUsize, n: usize) {
+    let t0 = Instant::now();
+    while progress.load(Ordering::SeqCst) < n {
+        assert!(t0.elapsed() < Duration::from_secs(60), "publisher stuck");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The canonical key of each of `lines` (one JSON record each), in order.
+fn keys(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| canonical(&serde_json::from_str(l).unwrap()))
+        .collect()
+}
+
+/// Asserts every truth record is stored by exactly one member, exactly once.
+fn assert_group_exactly_once(
+    want: &BTreeMap<String, usize>,
+    members: &[&Member],
+) -> BTreeMap<String, usize> {
+    let got = union(members);
+    let missing = want.keys().filter(|k| !got.contains_key(*k)).count();
+    let extra = got.keys().filter(|k| !want.contains_key(*k)).count();
+    let twice = got.values().filter(|&&n| n > 1).count();
+    let parts: Vec<usize> = members.iter().map(|m| m.stored().len()).collect();
+    assert!(
+        missing == 0 && extra == 0 && twice == 0,
+        "{} expected, {} stored by the group {parts:?}: {missing} missing, {extra} extra, {twice} stored twice (within a member or by both)\n{}",
+        want.len(),
+        got.len(),
+        members.iter().map(|m| m.log()).collect::<Vec<_>>().join("\n")
+    );
+    assert!(want.len() >= 300, "only {} truth records", want.len());
+    got
+}
+
+// ---------------------------------------------------------------- (a)
+
+/// A member is SIGKILLed mid-flow; the survivor keeps storing; about half of what is
+/// published meanwhile waits in the dead member's session (mosquitto 2 keeps handing it
+/// its share); the dead member restarted with the same client id and directory gets that
+/// queue; together they hold every record exactly once.
+#[test]
+fn a_killed_member_restarted_gets_what_its_session_queued() {
+    let dir = temp_dir("mqtt-failover-a");
+    let broker = start_broker(&dir);
+    let w1 = Member::new(&dir, 1, &broker, "");
+    let w2 = Member::new(&dir, 2, &broker, "");
+    let p1 = w1.start();
+    let p2 = w2.start();
+    w1.wait_subscribed(1);
+    w2.wait_subscribed(1);
+
+    let truth = truth_day(41);
+    let want = multiset(&truth);
+    assert_eq!(want.len(), truth.len(), "one sbe37 record per truth line");
+    let n = truth.len();
+    let kill_at = n / 3;
+    let progress = Arc::new(AtomicUsize::new(0));
+    let gate = Arc::new(AtomicBool::new(true));
+    let publisher = paced_publisher(&broker, truth.clone(), progress.clone(), n, gate);
+
+    wait_progress(&progress, kill_at);
+    let before = (w1.stored().len(), w2.stored().len());
+    kill9(p2.take());
+    let t_kill = Instant::now();
+    let published_at_kill = progress.load(Ordering::SeqCst);
+    let after_kill = (w1.stored().len(), w2.stored().len());
+
+    // while w2 is dead: the survivor's count grows
+    let mut first_after_kill = None;
+    while progress.load(Ordering::SeqCst) < n {
+        if first_after_kill.is_none() && w1.stored().len() > after_kill.0 {
+            first_after_kill = Some(t_kill.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let at = publisher.join().unwrap();
+    let survivor_dead_end = w1.settled();
+    let w1_keys = w1.stored();
+    let w2_keys_dead = w2.stored();
+    let k = keys(&truth);
+    let queued_for_dead = k[published_at_kill..]
+        .iter()
+        .filter(|key| !w1_keys.contains_key(*key))
+        .count();
+    let unstored_before_kill = k[..published_at_kill]
+        .iter()
+        .filter(|key| !w1_keys.contains_key(*key) && !w2_keys_dead.contains_key(*key))
+        .count();
+
+    // the operator restarts it (same client id, same directory: on its machine, or on
+    // another one that sees its directory)
+    let t_restart = Instant::now();
+    let p2 = w2.start();
+    let t0 = Instant::now();
+    loop {
+        let u = union(&[&w1, &w2]);
+        if want.keys().all(|key| u.contains_key(key)) || t0.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let drained = t_restart.elapsed();
+    stop(p1.take());
+    stop(p2.take());
+
+    let got = assert_group_exactly_once(&want, &[&w1, &w2]);
+    let (s1, s2) = (w1.stored(), w2.stored());
+    assert!(
+        s1.keys().all(|key| !s2.contains_key(key)),
+        "a record stored by both members"
+    );
+    assert!(
+        survivor_dead_end > after_kill.0,
+        "the survivor stored nothing while the other member was dead ({after_kill:?} at the kill)"
+    );
+    // mosquitto 2.0 keeps giving the dead member its share (docs/mqtt.md §6): if this
+    // changes, the documentation must change with it
+    assert!(
+        queued_for_dead > 0,
+        "nothing was queued for the dead member: mosquitto now redistributes (update docs/mqtt.md §6)"
+    );
+    assert!(
+        s2.len() >= w2_keys_dead.len() + queued_for_dead,
+        "the restarted member got its queue"
+    );
+    let log2 = w2.log();
+    assert!(
+        log2.contains("the broker kept our session"),
+        "the restarted member resumed its session:\n{log2}"
+    );
+    for m in [&w1, &w2] {
+        assert!(m.log().contains("$share/writers/emso/"));
+        assert!(m.log().contains("mqtt=5"));
+    }
+    let published_dead = n - published_at_kill;
+    eprintln!(
+        "(a) {n} records, {PACE:?} apart ({:.1} s of publishing); w2 SIGKILLed after {published_at_kill} published",
+        (at[n - 1] - at[0]).as_secs_f64()
+    );
+    eprintln!(
+        "(a) per member [w1, w2]: {before:?} when the kill was decided, {after_kill:?} right after it, [{survivor_dead_end}, {}] at the end of the flow with w2 dead, [{}, {}] at the end",
+        w2_keys_dead.len(),
+        s1.len(),
+        s2.len()
+    );
+    eprintln!(
+        "(a) while w2 was dead: {published_dead} published, {} stored by w1, {queued_for_dead} queued for w2's session ({:.0} %); {unstored_before_kill} published before the kill were stored by neither then (in flight to w2); first record stored by w1 {:?} after the kill",
+        survivor_dead_end - after_kill.0,
+        100.0 * queued_for_dead as f64 / published_dead as f64,
+        first_after_kill
+    );
+    eprintln!(
+        "(a) w2 restarted: the group held every record {drained:?} after the restart; {} records, each stored once",
+        got.len()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---------------------------------------------------------------- (b)
+
+/// Both members with `session_expiry_s = 2`: a member is SIGKILLed mid-flow and never
+/// returns. Until its session expires mosquitto still hands it its share (queued for the
+/// dead session); at expiry mosquitto drops that queue and from then on the survivor gets
+/// every record. The dropped records are published again (the operator's gap fill from the
+/// gateway's files) and the group then holds every record exactly once; the dead member,
+/// if it comes back after its session expired, warns that the broker had no session.
+#[test]
+fn b_a_member_that_never_returns_its_session_expires_and_the_survivor_takes_over() {
+    let dir = temp_dir("mqtt-failover-b");
+    let broker = start_broker(&dir);
+    let w1 = Member::new(&dir, 1, &broker, "session_expiry_s = 2");
+    let w2 = Member::new(&dir, 2, &broker, "session_expiry_s = 2");
+    let p1 = w1.start();
+    let p2 = w2.start();
+    w1.wait_subscribed(1);
+    w2.wait_subscribed(1);
+
+    let truth = truth_day(42);
+    let want = multiset(&truth);
+    assert_eq!(want.len(), truth.len(), "one sbe37 record per truth line");
+    let n = truth.len();
+    let kill_at = n / 4;
+    // the last quarter waits for the expiry, so that some of the flow comes after it
+    // whatever the machine's speed
+    let hold_at = 3 * n / 4;
+    let progress = Arc::new(AtomicUsize::new(0));
+    let expired = Arc::new(AtomicBool::new(false));
+    let publisher = paced_publisher(
+        &broker,
+        truth.clone(),
+        progress.clone(),
+        hold_at,
+        expired.clone(),
+    );
+
+    wait_progress(&progress, kill_at);
+    let before = (w1.stored().len(), w2.stored().len());
+    kill9(p2.take());
+    let t_kill = Instant::now();
+    let published_at_kill = progress.load(Ordering::SeqCst);
+    let after_kill = (w1.stored().len(), w2.stored().len());
+
+    // mosquitto logs the end of the session
+    let t0 = Instant::now();
+    while !broker.log().contains("Expiring client writer-2") {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "mosquitto never expired writer-2's session:\n{}",
+            broker.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let expiry_seen = t_kill.elapsed();
+    let published_at_expiry = progress.load(Ordering::SeqCst);
+    expired.store(true, Ordering::SeqCst);
+    let at = publisher.join().unwrap();
+    let survivor_end = w1.settled();
+    let s1 = w1.stored();
+    let s2_dead = w2.stored();
+    let k = keys(&truth);
+
+    // which records of the flow after the kill the survivor lacks: the dead session's share
+    let lacking: Vec<usize> = (published_at_kill..n)
+        .filter(|&i| !s1.contains_key(&k[i]))
+        .collect();
+    let takeover = lacking.last().map_or(published_at_kill, |&i| i + 1);
+    let time_to_takeover = at
+        .get(takeover)
+        .map(|t| t.saturating_duration_since(t_kill));
+    let unstored_before_kill = (0..published_at_kill)
+        .filter(|&i| !s1.contains_key(&k[i]) && !s2_dead.contains_key(&k[i]))
+        .count();
+    assert!(
+        !lacking.is_empty(),
+        "the survivor got every record after the kill: mosquitto now redistributes (update docs/mqtt.md §6)"
+    );
+    assert!(
+        takeover < n,
+        "the survivor never took over: {} of the last records lacking",
+        lacking.len()
+    );
+    assert!(
+        n - takeover >= n - hold_at,
+        "records published after the expiry all reached the survivor (takeover at {takeover}, expiry seen at {published_at_expiry})"
+    );
+    assert!(
+        survivor_end > after_kill.0,
+        "the survivor stored nothing while the other member was dead"
+    );
+
+    // the gap: what the broker dropped with the expired session is published again
+    let missing: Vec<String> = (0..n)
+        .filter(|&i| !s1.contains_key(&k[i]) && !s2_dead.contains_key(&k[i]))
+        .map(|i| truth[i].clone())
+        .collect();
+    let mut p = Publisher::connect(&broker);
+    for line in &missing {
+        p.publish_record(line);
+    }
+    wait_for(&w1.dir, &multiset(&missing), Duration::from_secs(30));
+
+    // the dead member comes back after all: its session is gone, it says so
+    let p2 = w2.start();
+    // its log is appended to: the first run subscribed once already
+    w2.wait_subscribed(2);
+    stop(p1.take());
+    stop(p2.take());
+    let got = assert_group_exactly_once(&want, &[&w1, &w2]);
+    let log2 = w2.log();
+    assert!(
+        log2.contains("the broker has no session for us"),
+        "the returning member warns that its session is gone:\n{log2}"
+    );
+    eprintln!(
+        "(b) {n} records, {PACE:?} apart; session_expiry_s = 2; w2 SIGKILLed after {published_at_kill} published; per member [w1, w2] {before:?} when the kill was decided, {after_kill:?} right after it, [{survivor_end}, {}] at the end of the flow",
+        s2_dead.len()
+    );
+    eprintln!(
+        "(b) mosquitto expired w2's session {expiry_seen:?} after the kill ({} records published by then); {} records queued for the dead session and dropped with it ({} published before the kill and in flight to w2); the survivor got every record from record {takeover} on, {time_to_takeover:?} after the kill ({} records)",
+        published_at_expiry - published_at_kill,
+        lacking.len(),
+        unstored_before_kill,
+        n - takeover
+    );
+    eprintln!(
+        "(b) {} records published again (gap fill); the group then held {} records, each once",
+        missing.len(),
+        got.len()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
