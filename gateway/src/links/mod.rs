@@ -142,6 +142,14 @@ impl State {
         self.deliver(out).await
     }
 
+    /// The transport was (re)opened: the decoder drops what it held of a cut message.
+    async fn reconnected(&mut self) {
+        let mut out = Output::default();
+        self.decoder.reconnected(&mut out);
+        // notices only: nothing to send, so the sinks cannot be gone for it
+        let _ = self.deliver(out).await;
+    }
+
     /// The sinks acknowledged a batch: store the state it made safe.
     async fn on_stored(&mut self) {
         self.checkpoints.collect();
@@ -197,18 +205,22 @@ impl LinkTask {
                         let _ = s.set_nodelay(true);
                         info!(link = %name, %addr, "connected");
                         backoff.reset();
+                        st.reconnected().await;
                         pump(s, &mut st, &mut shutdown).await
                     }
                     Err(e) => Err(e),
-                },
+                }
+                .map_err(naming(addr)),
                 Transport::Serial(cfg) => match open_serial(cfg) {
                     Ok(s) => {
                         info!(link = %name, path = %cfg.path.display(), "serial port open");
                         backoff.reset();
+                        st.reconnected().await;
                         pump(s, &mut st, &mut shutdown).await
                     }
                     Err(e) => Err(e),
-                },
+                }
+                .map_err(naming(cfg.path.display())),
                 Transport::Replay(..) => Ok(End::Shutdown),
             };
             match end {
@@ -234,6 +246,12 @@ impl LinkTask {
         st.checkpoints.finish().await;
         info!(link = %name, "stopped: {}", st.decoder.summary());
     }
+}
+
+/// The error `e` with the transport's address or device path in front, so that a failing
+/// link's log line says which port or server it is (the kind is kept).
+fn naming(place: impl std::fmt::Display) -> impl FnOnce(std::io::Error) -> std::io::Error {
+    move |e| std::io::Error::new(e.kind(), format!("{place}: {e}"))
 }
 
 fn open_serial(cfg: &SerialTransport) -> std::io::Result<tokio_serial::SerialStream> {
