@@ -12,9 +12,10 @@
 //! Asserted: the log has a clear `No space left on device` error naming a file of the data
 //! directory; the gateway neither panics nor exits (it stops cleanly on SIGTERM at the
 //! end); once space is back every sample of the simulator's truth is in the record files
-//! exactly once and is one row of its daily file, the spool holds no record twice, and
-//! nothing is half-written: no torn record line, every raw archive file reads to its end,
-//! no temporary file is left.
+//! exactly once and is one row of its daily file, the spool holds no record twice, the raw
+//! archive holds every byte the simulator served (those read while the disk was full
+//! too), and nothing is half-written: no torn record line, every raw archive file reads to
+//! its end, no temporary file is left.
 //!
 //! Needs root (to mount the tmpfs). Without it the test fails with a clear message when
 //! `CI` or `ALBATROSS_REQUIRE_MOUNT` is set (scripts/test-all.sh sets the latter), and
@@ -22,7 +23,9 @@
 
 mod common;
 use common::files::{col, product_rows};
-use common::store::{archive_readable, assert_no_torn_line, spool_duplicates, truth_progress_ms};
+use common::store::{
+    archive_readable, assert_no_torn_line, read_capture, spool_duplicates, truth_progress_ms,
+};
 use common::*;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -172,6 +175,7 @@ fn disk_full_on_the_data_directory_loses_nothing_once_space_returns() {
                 "fault_disk_full needs root to mount a tmpfs (CI or ALBATROSS_REQUIRE_MOUNT is set, so this fails instead of skipping): {e}"
             );
             eprintln!("\n=== SKIPPED: needs root to mount a tmpfs (fault_disk_full): {e} ===\n");
+            let _ = std::fs::remove_dir_all(&dir);
             return;
         }
     };
@@ -179,7 +183,7 @@ fn disk_full_on_the_data_directory_loses_nothing_once_space_returns() {
     let sim = lossy_scenario(15);
     let start_ms = sim.start_ms as i64;
     // 30 simulated hours at 3600x: about 30 s
-    let (addr, truth, sim) = start_sim(sim, 3600.0, 30 * HOUR_MS, false, &dir);
+    let (addr, truth, sim) = start_sim_capturing(sim, 3600.0, 30 * HOUR_MS, &dir);
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
@@ -264,13 +268,16 @@ fn disk_full_on_the_data_directory_loses_nothing_once_space_returns() {
     let lines = assert_no_torn_line(&dir);
     let (spooled, spooled_twice) = spool_duplicates(&dir);
     let (archive_records, archive_bytes) = archive_readable(&dir, "albatross-modem");
+    let (_, served_bytes, served_error) =
+        read_capture(&std::fs::read(dir.join("served.cap")).unwrap());
+    assert_eq!(served_error, None, "the simulator's capture");
     let daily = daily_rows(&dir, &truth_text);
     let daily_missing: usize = daily.iter().map(|d| d.3).sum();
     let daily_twice: usize = daily.iter().map(|d| d.4).sum();
     let daily_rows_n: usize = daily.iter().map(|d| d.2).sum();
     let tmps = temporaries(&data);
     eprintln!(
-        "fault_disk_full: tmpfs {TMPFS}, filler {filled} bytes from simulated hour {:.1} to {:.1}; {} 'No space left on device' log lines ({} sink retries: jsonl {jsonl_retries}, files {files_retries}, mqtt {mqtt_retries}; {archive_failures} raw-archive writes failed, {state_failures} link-state saves failed); truth {} samples, stored {} ({missing} missing, {twice} twice), {lines} record lines; daily files {daily_rows_n} rows ({daily_missing} missing, {daily_twice} twice); spool {spooled} records ({spooled_twice} twice); raw archive {archive_records} records, {archive_bytes} bytes, readable to the end; {} temporary files left; line counters {counters:?}; {:.1} s",
+        "fault_disk_full: tmpfs {TMPFS}, filler {filled} bytes from simulated hour {:.1} to {:.1}; {} 'No space left on device' log lines ({} sink retries: jsonl {jsonl_retries}, files {files_retries}, mqtt {mqtt_retries}; {archive_failures} raw-archive writes failed, {state_failures} link-state saves failed); truth {} samples, stored {} ({missing} missing, {twice} twice), {lines} record lines; daily files {daily_rows_n} rows ({daily_missing} missing, {daily_twice} twice); spool {spooled} records ({spooled_twice} twice); raw archive {archive_records} records, {archive_bytes} bytes read from the line of {served_bytes} the simulator served, readable to the end; {} temporary files left; line counters {counters:?}; {:.1} s",
         (full_at - start_ms) as f64 / HOUR_MS as f64,
         (freed_at - start_ms) as f64 / HOUR_MS as f64,
         no_space.len(),
@@ -301,6 +308,8 @@ fn disk_full_on_the_data_directory_loses_nothing_once_space_returns() {
         got.len()
     );
     assert!(tmps.is_empty(), "temporary files left: {tmps:?}");
+    // the raw archive holds every byte read, those read while the disk was full too
+    assert_eq!(archive_bytes, served_bytes, "raw archive bytes of the line");
     drop(mount);
     std::fs::remove_dir_all(&dir).unwrap();
 }

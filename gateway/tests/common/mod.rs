@@ -67,6 +67,28 @@ pub fn start_sim(
     pty: bool,
     dir: &Path,
 ) -> (String, PathBuf, std::thread::JoinHandle<Counters>) {
+    serve_sim(sim, speed, duration_ms, pty, dir, false)
+}
+
+/// [`start_sim`], and the simulator also writes every byte it served to the capture
+/// `dir/served.cap` (complete once the thread ended).
+pub fn start_sim_capturing(
+    sim: SimConfig,
+    speed: f64,
+    duration_ms: u64,
+    dir: &Path,
+) -> (String, PathBuf, std::thread::JoinHandle<Counters>) {
+    serve_sim(sim, speed, duration_ms, false, dir, true)
+}
+
+fn serve_sim(
+    sim: SimConfig,
+    speed: f64,
+    duration_ms: u64,
+    pty: bool,
+    dir: &Path,
+    capture: bool,
+) -> (String, PathBuf, std::thread::JoinHandle<Counters>) {
     let truth = dir.join("truth.jsonl");
     let opts = ServeOptions {
         tcp: (!pty).then(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
@@ -75,7 +97,10 @@ pub fn start_sim(
         duration_ms: Some(duration_ms),
         wait_for_client: !pty,
         truth: Some(Box::new(std::fs::File::create(&truth).unwrap())),
-        capture: None,
+        capture: capture.then(|| {
+            Box::new(std::fs::File::create(dir.join("served.cap")).unwrap())
+                as Box<dyn std::io::Write + Send>
+        }),
         mii: None,
     };
     let (tx, rx) = mpsc::channel::<String>();

@@ -77,8 +77,8 @@ pub fn spool_duplicates(dir: &Path) -> (usize, usize) {
 }
 
 /// Reads every day file of link `link`'s raw archive to its end with the capture reader
-/// (`captures/FORMAT.md`), panicking on a torn or corrupt record; returns (records, payload
-/// bytes).
+/// (`captures/FORMAT.md`), panicking on a torn or corrupt record; returns (records, bytes
+/// read from the link: the payload of its `<` records).
 pub fn archive_readable(dir: &Path, link: &str) -> (usize, usize) {
     let (records, bytes, error) = read_archive(dir, link);
     if let Some(e) = error {
@@ -87,41 +87,49 @@ pub fn archive_readable(dir: &Path, link: &str) -> (usize, usize) {
     (records, bytes)
 }
 
-/// Payload bytes in link `link`'s raw archive so far, for polling while the gateway
+/// Bytes read from link `link` in its raw archive so far, for polling while the gateway
 /// writes it (a record being appended at that moment is not counted).
 pub fn archived_bytes(dir: &Path, link: &str) -> usize {
     read_archive(dir, link).1
 }
 
-/// (records, payload bytes, the first error) of link `link`'s raw archive day files.
+/// (records, bytes of `<` records, the first error) of the capture `data`.
+pub fn read_capture(data: &[u8]) -> (usize, usize, Option<String>) {
+    let (mut records, mut bytes) = (0, 0);
+    let reader = match protocol::capture::CaptureReader::new(data) {
+        Ok(r) => r,
+        Err(e) => return (0, 0, Some(format!("{e:?}"))),
+    };
+    for (i, r) in reader.enumerate() {
+        match r {
+            Ok(r) => {
+                records += 1;
+                if r.direction == protocol::capture::Direction::FromModem {
+                    bytes += r.bytes.len();
+                }
+            }
+            Err(e) => return (records, bytes, Some(format!("record {i}: {e:?}"))),
+        }
+    }
+    (records, bytes, None)
+}
+
+/// [`read_capture`] over every day file of link `link`'s raw archive.
 fn read_archive(dir: &Path, link: &str) -> (usize, usize, Option<String>) {
     let (mut records, mut bytes) = (0, 0);
     let Ok(days) = std::fs::read_dir(dir.join("data/raw").join(link)) else {
         return (0, 0, None);
     };
     for day in days.flatten() {
-        let data = std::fs::read(day.path()).unwrap();
-        let reader = match protocol::capture::CaptureReader::new(&data) {
-            Ok(r) => r,
-            Err(e) => {
-                return (
-                    records,
-                    bytes,
-                    Some(format!("{}: {e:?}", day.path().display())),
-                )
-            }
-        };
-        for (i, r) in reader.enumerate() {
-            match r {
-                Ok(r) => {
-                    records += 1;
-                    bytes += r.bytes.len();
-                }
-                Err(e) => {
-                    let e = format!("{}: record {i}: {e:?}", day.path().display());
-                    return (records, bytes, Some(e));
-                }
-            }
+        let (r, b, e) = read_capture(&std::fs::read(day.path()).unwrap());
+        records += r;
+        bytes += b;
+        if let Some(e) = e {
+            return (
+                records,
+                bytes,
+                Some(format!("{}: {e}", day.path().display())),
+            );
         }
     }
     (records, bytes, None)
