@@ -97,13 +97,7 @@ impl State {
     /// Logs the notices, sends the observations to the sinks, and notes the decoder's new
     /// state behind their acknowledgement; `false` when the sinks are gone.
     async fn deliver(&mut self, out: Output) -> bool {
-        for Notice { warning, text } in out.notices {
-            if warning {
-                warn!(link = %self.name, "{text}");
-            } else {
-                info!(link = %self.name, "{text}");
-            }
-        }
+        self.log(out.notices);
         let mut stored = None;
         if !out.observations.is_empty() {
             let (tx, rx) = if self.checkpoints.enabled() {
@@ -143,11 +137,22 @@ impl State {
     }
 
     /// The transport was (re)opened: the decoder drops what it held of a cut message.
-    async fn reconnected(&mut self) {
+    /// Only its notices are logged: no observation comes of it, and the link state is
+    /// not touched (a link that just connected stores nothing before its first records).
+    fn reconnected(&mut self) {
         let mut out = Output::default();
         self.decoder.reconnected(&mut out);
-        // notices only: nothing to send, so the sinks cannot be gone for it
-        let _ = self.deliver(out).await;
+        self.log(out.notices);
+    }
+
+    fn log(&self, notices: Vec<Notice>) {
+        for Notice { warning, text } in notices {
+            if warning {
+                warn!(link = %self.name, "{text}");
+            } else {
+                info!(link = %self.name, "{text}");
+            }
+        }
     }
 
     /// The sinks acknowledged a batch: store the state it made safe.
@@ -205,7 +210,7 @@ impl LinkTask {
                         let _ = s.set_nodelay(true);
                         info!(link = %name, %addr, "connected");
                         backoff.reset();
-                        st.reconnected().await;
+                        st.reconnected();
                         pump(s, &mut st, &mut shutdown).await
                     }
                     Err(e) => Err(e),
@@ -215,7 +220,7 @@ impl LinkTask {
                     Ok(s) => {
                         info!(link = %name, path = %cfg.path.display(), "serial port open");
                         backoff.reset();
-                        st.reconnected().await;
+                        st.reconnected();
                         pump(s, &mut st, &mut shutdown).await
                     }
                     Err(e) => Err(e),
