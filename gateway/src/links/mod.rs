@@ -200,6 +200,12 @@ impl LinkTask {
             return;
         }
         let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(60));
+        // where the link's bytes come from, for the log lines that say it ended
+        let place = match &transport {
+            Transport::Tcp(addr) => addr.clone(),
+            Transport::Serial(cfg) => cfg.path.display().to_string(),
+            Transport::Replay(path, _) => path.display().to_string(),
+        };
         loop {
             if *shutdown.borrow() {
                 break;
@@ -230,7 +236,11 @@ impl LinkTask {
             };
             match end {
                 Ok(End::Shutdown) => break,
-                Ok(End::Eof) => warn!(link = %name, "link closed by the other end; reopening"),
+                Ok(End::Eof) => warn!(
+                    link = %name,
+                    at = %place,
+                    "link closed by the other end (or its device went away); reopening"
+                ),
                 Err(e) => warn!(link = %name, error = %e, "link failed; retrying"),
             }
             let wait = backoff.next_delay();
