@@ -183,6 +183,7 @@ fn serial_port_vanishing_while_the_instrument_sends_loses_only_what_nobody_recei
         archived_bytes(&dir, "mii-ctd") >= written + half.len()
     });
     let failures_before = log(&dir).matches("link failed; retrying").count();
+    let log_before = log(&dir).len();
     bridge.kill().unwrap();
     bridge.wait().unwrap();
     drop(conn);
@@ -237,8 +238,9 @@ fn serial_port_vanishing_while_the_instrument_sends_loses_only_what_nobody_recei
         .count();
     let failures = log.matches("link failed; retrying").count() - failures_before;
     let opened = log.matches("serial port open").count();
+    let cut_dropped = log.matches("bytes of an unfinished sbe37").count();
     eprintln!(
-        "fault_serial_vanish: 1 port vanishing (socat SIGKILLed after a line cut in half), {failures} failed reopen attempts logged, port opened {opened} times; lines sent while up {}, stored {}, missing {missing}, duplicated {twice}; lines sent while gone (lost) {} (+1 cut), of which stored {lost_stored}; other records stored {extra}; {:.1} s",
+        "fault_serial_vanish: 1 port vanishing (socat SIGKILLed after a line cut in half), {failures} failed reopen attempts logged, port opened {opened} times, {cut_dropped} cut line dropped at the reopen; lines sent while up {}, stored {}, missing {missing}, duplicated {twice}; lines sent while gone (lost) {} (+1 cut), of which stored {lost_stored}; other records stored {extra}; {:.1} s",
         sent.len(),
         got.values().sum::<usize>(),
         lost.len(),
@@ -247,6 +249,12 @@ fn serial_port_vanishing_while_the_instrument_sends_loses_only_what_nobody_recei
     let error_line = log
         .lines()
         .find(|l| l.contains("link failed; retrying") && l.contains(&*pty.to_string_lossy()));
+    // what the gateway said when the port vanished (the first warning of the link after it)
+    let vanished = log
+        .get(log_before..)
+        .and_then(|rest| rest.lines().find(|l| l.contains("WARN gateway::links")))
+        .unwrap_or_default();
+    eprintln!("fault_serial_vanish: when the port vanished: {vanished}");
     if let Some(l) = error_line {
         eprintln!("fault_serial_vanish: first error naming the port: {l}");
     }
@@ -255,7 +263,15 @@ fn serial_port_vanishing_while_the_instrument_sends_loses_only_what_nobody_recei
         "no error naming the vanished port {}:\n{log}",
         pty.display()
     );
+    assert!(
+        vanished.contains(&*pty.to_string_lossy()),
+        "the warning when the port vanished names it:\n{log}"
+    );
     assert!(opened >= 2, "the gateway reopened the port:\n{log}");
+    assert_eq!(
+        cut_dropped, 1,
+        "the cut line is dropped at the reopen:\n{log}"
+    );
     assert!(!lost.is_empty(), "no line was sent while the port was gone");
     assert!(
         missing == 0 && twice == 0 && lost_stored == 0 && extra == 0,
