@@ -64,6 +64,9 @@ if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 # --files-dir` and runs gateway/tests/python/check_daily_files.py (cf:1.6, acdd:1.3, EMSO v1.0.7, xarray)
 # on the files; with this variable it fails, never skips, when the venv is missing
 export ALBATROSS_REQUIRE_PYTHON=1
+# gateway/tests/fault_disk_full.rs mounts a small tmpfs as the gateway's data directory (the
+# disk filling up); with this variable it fails, never skips, when it cannot mount (not root)
+export ALBATROSS_REQUIRE_MOUNT=1
 
 step "cargo test --workspace"
 cargo test --workspace

@@ -17,6 +17,7 @@
 //! equal to ioos_qc's on the same series.
 
 mod common;
+use common::files::{col, product_rows};
 use common::mosquitto::Mosquitto;
 use common::mqtt::{received, subscribe, unsubscribe};
 use common::*;
@@ -307,53 +308,6 @@ fn product_of(kind: &str) -> &'static Product {
         .copied()
         .find(|p| p.record_kinds.contains(&kind))
         .unwrap()
-}
-
-/// (header, rows) of every daily CSV of `platform` named `<sensor>_<serial>_*.csv`, rows
-/// in time order.
-fn product_rows(
-    files: &Path,
-    platform: &str,
-    sensor: &str,
-    serial: &str,
-) -> (Vec<String>, Vec<Vec<String>>) {
-    let prefix = format!("{sensor}_{serial}_");
-    let mut paths = Vec::new();
-    for y in std::fs::read_dir(files.join(platform)).unwrap().flatten() {
-        for f in std::fs::read_dir(y.path()).unwrap().flatten() {
-            let name = f.file_name().to_string_lossy().into_owned();
-            if name.starts_with(&prefix) && name.ends_with(".csv") {
-                assert!(
-                    f.path().with_extension("nc").exists(),
-                    "{name} has its NetCDF"
-                );
-                paths.push(f.path());
-            }
-        }
-    }
-    paths.sort();
-    assert!(!paths.is_empty(), "no {prefix}*.csv under {platform}");
-    let mut header = Vec::new();
-    let mut rows = Vec::new();
-    for p in paths {
-        let text = std::fs::read_to_string(p).unwrap();
-        let mut lines = text.lines();
-        header = lines
-            .next()
-            .unwrap()
-            .split(',')
-            .map(str::to_owned)
-            .collect();
-        rows.extend(lines.map(|l| l.split(',').map(str::to_owned).collect::<Vec<_>>()));
-    }
-    (header, rows)
-}
-
-fn col(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name}"))
 }
 
 fn num(cell: &str) -> Option<f64> {

@@ -4,29 +4,9 @@
 //! same path. Every sample still reaches the record files exactly once.
 
 mod common;
+use common::pty::{socat, wait_for};
 use common::*;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-fn socat(pty: &std::path::Path, addr: &str) -> Child {
-    Command::new("socat")
-        .arg(format!("PTY,link={},raw,echo=0", pty.display()))
-        .arg(format!("TCP:{addr}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("socat is installed by the test command (scripts/test-all.sh)")
-}
-
-fn wait_for(path: &std::path::Path) {
-    for _ in 0..200 {
-        if path.exists() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    panic!("{} did not appear", path.display());
-}
 
 #[test]
 fn serial_port_vanishing_and_returning_loses_nothing() {

@@ -11,12 +11,11 @@
 //! gateway decodes those records again, and the record files must not store them twice.
 
 mod common;
+use common::store::*;
 use common::*;
 use firmware_shim::sim::channel::Outage;
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Child;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const KILLS: usize = 20;
 const SEED: u64 = 0x5eed_0015;
@@ -34,90 +33,6 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-}
-
-/// The newest sample time (unix ms) the simulator has written to its truth file.
-fn truth_progress_ms(truth: &Path) -> i64 {
-    let text = std::fs::read_to_string(truth).unwrap_or_default();
-    text.lines()
-        .rev()
-        .find_map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).ok()?;
-            let t = v["time"].as_str()?;
-            Some(gateway::record::parse_time(t)?.unix_millis())
-        })
-        .unwrap_or(0)
-}
-
-/// Bytes in the gateway's raw archive of the link so far.
-fn archive_bytes(dir: &Path) -> u64 {
-    std::fs::read_dir(dir.join("data/raw/albatross-modem"))
-        .map(|d| {
-            d.flatten()
-                .filter_map(|e| e.metadata().ok())
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
-/// Waits (polling) until `done`, or panics after the generous hang guard.
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let guard = Instant::now();
-    while !done() {
-        assert!(
-            guard.elapsed() < Duration::from_secs(300),
-            "hang guard: {what} never happened"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Every line of every record file parses as one JSON record (no torn or merged lines).
-fn assert_no_torn_line(dir: &Path) -> usize {
-    let mut lines = 0;
-    let root = dir.join("data/records");
-    let mut stack = vec![root];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let text = std::fs::read_to_string(&p).unwrap();
-            assert!(
-                text.is_empty() || text.ends_with('\n'),
-                "{}: torn",
-                p.display()
-            );
-            for l in text.lines() {
-                let v: serde_json::Value =
-                    serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: {e}: {l}", p.display()));
-                assert!(v["type"].is_string(), "{}: {l}", p.display());
-                lines += 1;
-            }
-        }
-    }
-    lines
-}
-
-/// Records of the MQTT spool (nothing acknowledged: no broker listens), counted by
-/// (topic, record time): how many appear more than once.
-fn spool_duplicates(dir: &Path) -> (usize, usize) {
-    let (mut spool, _) = gateway::sinks::mqtt::spool::Spool::open(&dir.join("data/spool")).unwrap();
-    let mut seen: BTreeMap<(String, Option<i64>), usize> = BTreeMap::new();
-    let mut from = 0;
-    loop {
-        let entries = spool.read(from, 1024).unwrap();
-        let Some(last) = entries.last() else { break };
-        from = last.id + 1;
-        for e in entries {
-            *seen.entry((e.topic, e.record_ms)).or_default() += 1;
-        }
-    }
-    let total = seen.values().sum();
-    (total, seen.values().filter(|&&n| n > 1).count())
 }
 
 #[test]

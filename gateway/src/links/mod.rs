@@ -97,13 +97,7 @@ impl State {
     /// Logs the notices, sends the observations to the sinks, and notes the decoder's new
     /// state behind their acknowledgement; `false` when the sinks are gone.
     async fn deliver(&mut self, out: Output) -> bool {
-        for Notice { warning, text } in out.notices {
-            if warning {
-                warn!(link = %self.name, "{text}");
-            } else {
-                info!(link = %self.name, "{text}");
-            }
-        }
+        self.log(out.notices);
         let mut stored = None;
         if !out.observations.is_empty() {
             let (tx, rx) = if self.checkpoints.enabled() {
@@ -140,6 +134,25 @@ impl State {
         let mut out = Output::default();
         self.decoder.handle_time(time, &mut out);
         self.deliver(out).await
+    }
+
+    /// The transport was (re)opened: the decoder drops what it held of a cut message.
+    /// Only its notices are logged: no observation comes of it, and the link state is
+    /// not touched (a link that just connected stores nothing before its first records).
+    fn reconnected(&mut self) {
+        let mut out = Output::default();
+        self.decoder.reconnected(&mut out);
+        self.log(out.notices);
+    }
+
+    fn log(&self, notices: Vec<Notice>) {
+        for Notice { warning, text } in notices {
+            if warning {
+                warn!(link = %self.name, "{text}");
+            } else {
+                info!(link = %self.name, "{text}");
+            }
+        }
     }
 
     /// The sinks acknowledged a batch: store the state it made safe.
@@ -187,6 +200,12 @@ impl LinkTask {
             return;
         }
         let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(60));
+        // where the link's bytes come from, for the log lines that say it ended
+        let place = match &transport {
+            Transport::Tcp(addr) => addr.clone(),
+            Transport::Serial(cfg) => cfg.path.display().to_string(),
+            Transport::Replay(path, _) => path.display().to_string(),
+        };
         loop {
             if *shutdown.borrow() {
                 break;
@@ -197,23 +216,31 @@ impl LinkTask {
                         let _ = s.set_nodelay(true);
                         info!(link = %name, %addr, "connected");
                         backoff.reset();
+                        st.reconnected();
                         pump(s, &mut st, &mut shutdown).await
                     }
                     Err(e) => Err(e),
-                },
+                }
+                .map_err(naming(addr)),
                 Transport::Serial(cfg) => match open_serial(cfg) {
                     Ok(s) => {
                         info!(link = %name, path = %cfg.path.display(), "serial port open");
                         backoff.reset();
+                        st.reconnected();
                         pump(s, &mut st, &mut shutdown).await
                     }
                     Err(e) => Err(e),
-                },
+                }
+                .map_err(naming(cfg.path.display())),
                 Transport::Replay(..) => Ok(End::Shutdown),
             };
             match end {
                 Ok(End::Shutdown) => break,
-                Ok(End::Eof) => warn!(link = %name, "link closed by the other end; reopening"),
+                Ok(End::Eof) => warn!(
+                    link = %name,
+                    at = %place,
+                    "link closed by the other end (or its device went away); reopening"
+                ),
                 Err(e) => warn!(link = %name, error = %e, "link failed; retrying"),
             }
             let wait = backoff.next_delay();
@@ -234,6 +261,12 @@ impl LinkTask {
         st.checkpoints.finish().await;
         info!(link = %name, "stopped: {}", st.decoder.summary());
     }
+}
+
+/// The error `e` with the transport's address or device path in front, so that a failing
+/// link's log line says which port or server it is (the kind is kept).
+fn naming(place: impl std::fmt::Display) -> impl FnOnce(std::io::Error) -> std::io::Error {
+    move |e| std::io::Error::new(e.kind(), format!("{place}: {e}"))
 }
 
 fn open_serial(cfg: &SerialTransport) -> std::io::Result<tokio_serial::SerialStream> {

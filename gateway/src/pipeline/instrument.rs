@@ -191,4 +191,70 @@ impl LinkDecoder for InstrumentDecoder {
     fn summary(&self) -> String {
         format!("{} records, {} problems", self.records, self.problems)
     }
+
+    fn reconnected(&mut self, out: &mut Output) {
+        if let Inner::Lines(format, splitter) = &mut self.inner {
+            let format = *format;
+            // the rest of that line never comes: glued to the next line, it would make that
+            // one undecodable too
+            if let Some(cut) = splitter.finish().map(<[u8]>::len) {
+                self.problems += 1;
+                out.notices.push(Notice {
+                    warning: true,
+                    text: format!(
+                        "{cut} bytes of an unfinished {} line dropped: the link was reopened",
+                        format.name()
+                    ),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use firmware_shim::sim::mii::sbe37::{line, MiiMicrocat};
+
+    /// Records decoded from `chunks`, with `reconnected` called before each chunk but the
+    /// first when `reopen`.
+    fn decode(chunks: &[&[u8]], reopen: bool) -> (Vec<Observation>, Vec<Notice>) {
+        let platform = Arc::new(PlatformMeta::unconfigured(None));
+        let mut d = InstrumentDecoder::new("mii-ctd", Carries::Sbe37Ascii, platform, "3716125");
+        let mut out = Output::default();
+        for (i, c) in chunks.iter().enumerate() {
+            if reopen && i > 0 {
+                d.reconnected(&mut out);
+            }
+            d.feed(
+                c,
+                UtcTime::from_civil(2026, 3, 1, 1, 0, 0, 0).unwrap(),
+                &mut out,
+            );
+        }
+        (out.observations, out.notices)
+    }
+
+    #[test]
+    fn a_line_cut_when_the_port_vanished_does_not_swallow_the_next_one() {
+        let mut cat = MiiMicrocat::new(2470, 7);
+        let cut = line(&cat.measure(1_772_323_200));
+        let next = line(&cat.measure(1_772_323_500));
+        let half = &cut.as_bytes()[..cut.len() / 2];
+        // the port reopened: the half line is dropped with a warning, the next line decoded
+        let (records, notices) = decode(&[half, next.as_bytes()], true);
+        assert_eq!(records.len(), 1, "{notices:?}");
+        let time = records[0].record.time.map(UtcTime::unix_millis);
+        assert_eq!(time, Some(1_772_323_500_000));
+        assert!(
+            notices[0].warning && notices[0].text.contains("unfinished"),
+            "{notices:?}"
+        );
+        // without the reopen the two would be one bad line (both samples lost)
+        let (records, _) = decode(&[half, next.as_bytes()], false);
+        assert!(records.is_empty());
+        // a reopen between whole lines changes nothing
+        let (records, notices) = decode(&[cut.as_bytes(), next.as_bytes()], true);
+        assert_eq!((records.len(), notices.len()), (2, 0));
+    }
 }

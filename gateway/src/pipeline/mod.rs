@@ -62,4 +62,9 @@ pub trait LinkDecoder: Send + Sync {
     }
     /// Restores what [`LinkDecoder::checkpoint`] saved; unreadable text is ignored.
     fn restore(&mut self, _state: &str) {}
+    /// The transport was (re)opened: the bytes that follow do not continue what came
+    /// before (an unfinished line there was cut when the port vanished or the connection
+    /// dropped), so a decoder drops what it holds of an unfinished message, saying so in
+    /// `out`'s notices (the only part of `out` the link task uses here).
+    fn reconnected(&mut self, _out: &mut Output) {}
 }

@@ -96,12 +96,15 @@ impl JsonlSink {
         for o in batch {
             let path = self.path_of(o);
             let line = o.record.to_json();
-            let f = self.files.get(&path)?;
+            // the error names the file (a full disk says which one it refused)
+            let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+            let f = self.files.get(&path).map_err(named)?;
             let appended = match o.record.time {
-                Some(t) => f.append(Key::of(Some(t), &line), &line)?,
+                Some(t) => f.append(Key::of(Some(t), &line), &line),
                 // no identity to tell a second reading from a replay (none is replayed)
-                None => f.append_unkeyed(&line)?,
-            };
+                None => f.append_unkeyed(&line),
+            }
+            .map_err(named)?;
             match appended {
                 Appended::Stored => {
                     if !touched.contains(&path) {

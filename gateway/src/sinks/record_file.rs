@@ -220,11 +220,13 @@ impl RecordFiles {
             .ok_or_else(|| io::Error::other("record file vanished from the open set"))
     }
 
-    /// Syncs the open files among `paths` (those closed since were synced on closing).
+    /// Syncs the open files among `paths` (those closed since were synced on closing); an
+    /// error names the file.
     pub fn sync(&self, paths: &[PathBuf]) -> io::Result<()> {
         for p in paths {
             if let Some(f) = self.open.get(p) {
-                f.sync()?;
+                f.sync()
+                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?;
             }
         }
         Ok(())

@@ -1,5 +1,5 @@
 //! Files and schemas the tests compare against: a directory snapshot (byte-identical
-//! rebuilds) and the record JSON Schemas of docs/schema.
+//! rebuilds), the rows of the daily CSV files, and the record JSON Schemas of docs/schema.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -42,4 +42,52 @@ pub fn schemas() -> HashMap<String, jsonschema::Validator> {
         out.insert(kind.to_owned(), v);
     }
     out
+}
+
+/// (header, rows) of every daily CSV of `platform` named `<sensor>_<serial>_*.csv`, rows
+/// in time order.
+pub fn product_rows(
+    files: &Path,
+    platform: &str,
+    sensor: &str,
+    serial: &str,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let prefix = format!("{sensor}_{serial}_");
+    let mut paths = Vec::new();
+    for y in std::fs::read_dir(files.join(platform)).unwrap().flatten() {
+        for f in std::fs::read_dir(y.path()).unwrap().flatten() {
+            let name = f.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&prefix) && name.ends_with(".csv") {
+                assert!(
+                    f.path().with_extension("nc").exists(),
+                    "{name} has its NetCDF"
+                );
+                paths.push(f.path());
+            }
+        }
+    }
+    paths.sort();
+    assert!(!paths.is_empty(), "no {prefix}*.csv under {platform}");
+    let mut header = Vec::new();
+    let mut rows = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(p).unwrap();
+        let mut lines = text.lines();
+        header = lines
+            .next()
+            .unwrap()
+            .split(',')
+            .map(str::to_owned)
+            .collect();
+        rows.extend(lines.map(|l| l.split(',').map(str::to_owned).collect::<Vec<_>>()));
+    }
+    (header, rows)
+}
+
+/// The index of column `name` in `header`.
+pub fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
 }

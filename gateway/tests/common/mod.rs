@@ -7,6 +7,8 @@ pub mod measured;
 pub mod mosquitto;
 pub mod mosquitto_tls;
 pub mod mqtt;
+pub mod pty;
+pub mod store;
 pub mod writer;
 
 use firmware_shim::controller::Counters;
@@ -18,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub const HOUR_MS: u64 = 3_600_000;
 
@@ -66,6 +68,28 @@ pub fn start_sim(
     pty: bool,
     dir: &Path,
 ) -> (String, PathBuf, std::thread::JoinHandle<Counters>) {
+    serve_sim(sim, speed, duration_ms, pty, dir, false)
+}
+
+/// [`start_sim`], and the simulator also writes every byte it served to the capture
+/// `dir/served.cap` (complete once the thread ended).
+pub fn start_sim_capturing(
+    sim: SimConfig,
+    speed: f64,
+    duration_ms: u64,
+    dir: &Path,
+) -> (String, PathBuf, std::thread::JoinHandle<Counters>) {
+    serve_sim(sim, speed, duration_ms, false, dir, true)
+}
+
+fn serve_sim(
+    sim: SimConfig,
+    speed: f64,
+    duration_ms: u64,
+    pty: bool,
+    dir: &Path,
+    capture: bool,
+) -> (String, PathBuf, std::thread::JoinHandle<Counters>) {
     let truth = dir.join("truth.jsonl");
     let opts = ServeOptions {
         tcp: (!pty).then(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
@@ -74,7 +98,10 @@ pub fn start_sim(
         duration_ms: Some(duration_ms),
         wait_for_client: !pty,
         truth: Some(Box::new(std::fs::File::create(&truth).unwrap())),
-        capture: None,
+        capture: capture.then(|| {
+            Box::new(std::fs::File::create(dir.join("served.cap")).unwrap())
+                as Box<dyn std::io::Write + Send>
+        }),
         mii: None,
     };
     let (tx, rx) = mpsc::channel::<String>();
@@ -103,18 +130,42 @@ pub fn start_sim(
 /// table body), writing under `dir`, with repair, acknowledgement and probe delays scaled
 /// to the simulated clock (1 s of the gateway's clock is an hour of the line's at 3600x).
 pub fn config(dir: &Path, transport: &str) -> PathBuf {
+    config_with_links(
+        dir,
+        &format!(
+            "[[link]]\nname = \"albatross-modem\"\nplatform = \"albatross\"\ncarries = \"modem\"\n{transport}\n[link.modem]\nrepair_grace_s = 1\nrepair_interval_s = 1\nrepair_retry_s = 3\nack_interval_s = 1\nstatus_probe_after_s = 2\n"
+        ),
+    )
+}
+
+/// The example configuration's station and platforms with `links` (TOML, `[[link]]`
+/// tables and any other sections) instead of its links, writing under `dir/data`; written
+/// to `dir/albatross.toml`, whose path is returned.
+pub fn config_with_links(dir: &Path, links: &str) -> PathBuf {
     let example = include_str!("../../albatross.example.toml");
     let head = example
         .split("# The MII's acoustic modem host interface")
         .next()
         .unwrap();
-    let text = format!(
-        "{head}\n[[link]]\nname = \"albatross-modem\"\nplatform = \"albatross\"\ncarries = \"modem\"\n{transport}\n[link.modem]\nrepair_grace_s = 1\nrepair_interval_s = 1\nrepair_retry_s = 3\nack_interval_s = 1\nstatus_probe_after_s = 2\n",
-    )
-    .replace("data_dir = \"albatross-data\"", &format!("data_dir = {:?}", dir.join("data").display().to_string()));
+    let text = format!("{head}\n{links}").replace(
+        "data_dir = \"albatross-data\"",
+        &format!("data_dir = {:?}", dir.join("data").display().to_string()),
+    );
     let path = dir.join("albatross.toml");
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// Waits (polling) until `done`, or panics after the generous hang guard.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let guard = Instant::now();
+    while !done() {
+        assert!(
+            guard.elapsed() < Duration::from_secs(300),
+            "hang guard: {what} never happened"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// Starts `albatross run --config PATH`.
