@@ -419,7 +419,9 @@ fn run(kind: Kind, mib: u64) -> Figures {
         let _ = downlink_rd.read_to_end(&mut all);
         all.len()
     });
-    let baseline_kib = memory_kib(pid).unwrap().0;
+    let baseline_kib = memory_kib(pid)
+        .expect("the gateway's /proc/<pid>/status (this test needs Linux)")
+        .0;
     let sampling = Arc::new(AtomicBool::new(true));
     let sampler = {
         let sampling = sampling.clone();
@@ -488,7 +490,7 @@ fn run(kind: Kind, mib: u64) -> Figures {
     }
     sampling.store(false, Ordering::Relaxed);
     let peak_rss_kib = sampler.join().unwrap();
-    let hwm_kib = memory_kib(pid).unwrap().1;
+    let hwm_kib = memory_kib(pid).expect("the gateway's /proc/<pid>/status").1;
     stop(gateway);
     let downlink_bytes = downlink.join().unwrap();
 
