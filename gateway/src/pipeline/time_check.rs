@@ -202,6 +202,10 @@ impl LinkDecoder for TimeChecked {
     fn restore(&mut self, state: &str) {
         self.inner.restore(state);
     }
+
+    fn reconnected(&mut self, out: &mut Output) {
+        self.inner.reconnected(out);
+    }
 }
 
 #[cfg(test)]
