@@ -1,7 +1,9 @@
 //! Crash safety of `albatross run`: three simulated days over a lossy line (bursty frame
 //! loss, bit errors, lost acknowledgements, two outages) with the gateway SIGKILLed at
 //! 20 seeded moments and restarted at once each time; afterwards every sample of the
-//! simulator's truth is in the record files exactly once, and no record file is torn.
+//! simulator's truth is in the record files exactly once and one row of its daily file
+//! (CSV + NetCDF, rewritten atomically: every CSV reads whole and has its NetCDF), no
+//! record file is torn, and the MQTT spool holds no record twice.
 //!
 //! The moments are chosen from the run's progress, not from the wall clock: kill `i` comes
 //! once the simulated line has sampled past hour `h_i` (seeded, spread over the run) and
@@ -62,7 +64,9 @@ fn every_sample_is_stored_once_across_twenty_sigkills() {
     drop(closed);
     let text = text.replacen(
         "[[link]]",
-        &format!("[sinks.mqtt]\naddress = \"127.0.0.1:{port}\"\n\n[[link]]"),
+        &format!(
+            "[files]\nenabled = true\n\n[sinks.mqtt]\naddress = \"127.0.0.1:{port}\"\n\n[[link]]"
+        ),
         1,
     );
     std::fs::write(&config, text).unwrap();
@@ -121,6 +125,21 @@ fn every_sample_is_stored_once_across_twenty_sigkills() {
         got.values().sum::<usize>()
     );
     assert_complete(&dir, &truth);
+    let daily = daily_rows(&dir, &std::fs::read_to_string(&truth).unwrap());
+    let daily_missing: usize = daily.iter().map(|d| d.3).sum();
+    let daily_twice: usize = daily.iter().map(|d| d.4).sum();
+    eprintln!(
+        "daily files: {} rows, {daily_missing} samples without a row, {daily_twice} in two",
+        daily.iter().map(|d| d.2).sum::<usize>()
+    );
+    assert_eq!(daily_missing + daily_twice, 0, "daily files: {daily:?}");
+    // a kill between a replace's write and its rename leaves `<name>.tmp` beside the file
+    // it was to replace (which stays whole); the next replace of that file reuses it
+    let left = temporaries(&dir.join("data"));
+    eprintln!(
+        "{} temporaries of replaces cut by a kill: {left:?}",
+        left.len()
+    );
     assert_eq!(
         spooled_twice, 0,
         "records spooled twice for MQTT ({spooled} spooled)"

@@ -1,8 +1,10 @@
 //! What the gateway stored, read back by the tests: record files without torn lines, the
-//! MQTT spool's duplicates, the raw archive's size, the simulator's progress.
+//! MQTT spool's duplicates, the raw archive's size, the simulator's progress, the daily
+//! MicroCAT files' rows against the truth, temporary files left by an unfinished replace.
 
+use super::files::{col, product_rows};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The newest sample time (unix ms) the simulator has written to its truth file.
 pub fn truth_progress_ms(truth: &Path) -> i64 {
@@ -133,4 +135,70 @@ fn read_archive(dir: &Path, link: &str) -> (usize, usize, Option<String>) {
         }
     }
     (records, bytes, None)
+}
+
+/// Every file under `dir` whose name ends with `.tmp` (a replace that never finished).
+pub fn temporaries(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(".tmp") {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The daily MicroCAT file's column of the record field `temperature_c`.
+pub fn temperature_column() -> &'static str {
+    let product = gateway::science::PRODUCTS
+        .iter()
+        .find(|p| p.sensor == "MICROCAT")
+        .unwrap();
+    product
+        .measured_vars()
+        .iter()
+        .find(|v| v.field == "temperature_c")
+        .unwrap()
+        .name
+}
+
+/// For each MicroCAT of the line: (truth samples, daily-file rows, samples without a row,
+/// samples in more than one row).
+pub fn daily_rows(dir: &Path, truth: &str) -> Vec<(String, usize, usize, usize, usize)> {
+    let files = dir.join("data/erddap");
+    let mut out = Vec::new();
+    for serial in 3_725_001..=3_725_008 {
+        let serial = serial.to_string();
+        let want: BTreeMap<String, f64> = truth
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|v| v["type"] == "sbe37" && v["serial"] == serial.as_str())
+            .map(|v| {
+                (
+                    v["time"].as_str().unwrap().to_owned(),
+                    v["temperature_c"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        let (header, rows) = product_rows(&files, "albatross", "MICROCAT", &serial);
+        let (t, temp) = (col(&header, "time"), col(&header, temperature_column()));
+        let mut got: BTreeMap<String, usize> = BTreeMap::new();
+        for row in &rows {
+            *got.entry(row[t].clone()).or_default() += 1;
+            if let Some(w) = want.get(&row[t]) {
+                let v: f64 = row[temp].parse().unwrap();
+                assert!((v - w).abs() < 1e-9, "{serial} at {}: {v} != {w}", row[t]);
+            }
+        }
+        let missing = want.keys().filter(|k| !got.contains_key(*k)).count();
+        let twice = got.values().filter(|&&n| n > 1).count();
+        out.push((serial, want.len(), rows.len(), missing, twice));
+    }
+    out
 }
