@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use gateway::decode::{DecodeError, Format};
-use gateway::output::{write_csv, write_jsonl};
+use gateway::output::{write_csv_stream, write_jsonl_stream};
 
 mod commands;
 #[cfg(feature = "demo")]
@@ -222,21 +222,26 @@ fn init_logs(format: LogFormat) {
     }
 }
 
+/// Bytes read from the file at a time by `decode`.
+const READ_BUFFER: usize = 64 * 1024;
+
 /// Runs `decode`; `Err` is a runtime failure (exit 1).
 fn decode(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
     let name = args.file.display().to_string();
-    let data = match std::fs::read(&args.file) {
-        Ok(d) => d,
+    // The file is read in chunks as the decoding goes (memory does not grow with it).
+    let file = match std::fs::File::open(&args.file) {
+        Ok(f) => f,
         Err(e) => {
             eprintln!("albatross decode: cannot read {name}: {e}");
             return Ok(ExitCode::from(2));
         }
     };
+    let mut input = io::BufReader::with_capacity(READ_BUFFER, file);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = match args.output {
-        Output::Jsonl => write_jsonl(args.format, &data, &mut out).map(|r| (r, None)),
-        Output::Csv => write_csv(args.format, &data, &mut out),
+        Output::Jsonl => write_jsonl_stream(args.format, &mut input, &mut out).map(|r| (r, None)),
+        Output::Csv => write_csv_stream(args.format, &mut input, &mut out),
     };
     let result = result.and_then(|r| out.flush().map(|()| r).map_err(DecodeError::Output));
     match result {
@@ -252,6 +257,10 @@ fn decode(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(DecodeError::Output(e)) => Err(e).context(format!("writing the records of {name}")),
+        Err(DecodeError::Input(e)) => {
+            eprintln!("albatross decode: cannot read {name}: {e}");
+            Ok(ExitCode::from(2))
+        }
         Err(e) => {
             eprintln!("albatross decode: {name}: {e}");
             Ok(ExitCode::from(2))

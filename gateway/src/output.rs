@@ -3,13 +3,13 @@
 //! CSV holds one record type per file, so that every row has the header's columns: the
 //! file's main type (the type with the most records; the first seen on a tie) is written,
 //! and what was left out is returned for the caller to say on stderr. The decoding runs
-//! twice (once to learn the types and the union of their columns, once to write), which
-//! keeps memory flat whatever the file's size.
+//! twice (once to learn the types and the union of their columns, once to write), reading
+//! the input again the second time, which keeps memory flat whatever the file's size.
 
 use std::collections::HashSet;
 use std::io::{self, Write};
 
-use crate::decode::{decode, DecodeError, Format, Report};
+use crate::decode::{decode_stream, rewind, DecodeError, Format, Input, Report};
 use crate::record::Record;
 
 /// Bytes of JSON lines gathered before one write to the output.
@@ -19,6 +19,16 @@ const JSONL_CHUNK: usize = 64 * 1024;
 pub fn write_jsonl(
     format: Format,
     data: &[u8],
+    out: &mut dyn Write,
+) -> Result<Report, DecodeError> {
+    write_jsonl_stream(format, &mut io::Cursor::new(data), out)
+}
+
+/// Decodes `input` (streaming: see [`decode_stream`]) and writes one JSON object per line
+/// to `out`; the same bytes as [`write_jsonl`] of the input's content.
+pub fn write_jsonl_stream(
+    format: Format,
+    input: &mut dyn Input,
     out: &mut dyn Write,
 ) -> Result<Report, DecodeError> {
     // Records are serialised into a local buffer and written in chunks: one call through
@@ -33,7 +43,7 @@ pub fn write_jsonl(
         }
         Ok(())
     };
-    let report = decode(format, data, &mut sink)?;
+    let report = decode_stream(format, input, &mut sink)?;
     out.write_all(&buf)?;
     Ok(report)
 }
@@ -77,8 +87,20 @@ pub fn write_csv(
     data: &[u8],
     out: &mut dyn Write,
 ) -> Result<(Report, Option<String>), DecodeError> {
+    write_csv_stream(format, &mut io::Cursor::new(data), out)
+}
+
+/// Decodes `input` and writes a CSV header and one row per record of the main type to
+/// `out`, as [`write_csv`] does with the input's content: the input is decoded twice
+/// (streaming, see [`decode_stream`]), seeking back to where it started for the second pass.
+pub fn write_csv_stream(
+    format: Format,
+    input: &mut dyn Input,
+    out: &mut dyn Write,
+) -> Result<(Report, Option<String>), DecodeError> {
+    let start = input.stream_position().map_err(DecodeError::Input)?;
     let mut types = TypeColumns::default();
-    let first = decode(format, data, &mut |r: Record| {
+    let first = decode_stream(format, input, &mut |r: Record| {
         types.add(&r);
         Ok(())
     })?;
@@ -94,7 +116,8 @@ pub fn write_csv(
         }
         Ok(())
     };
-    let mut report = decode(first.format, data, &mut sink)?;
+    rewind(input, start)?;
+    let mut report = decode_stream(first.format, input, &mut sink)?;
     report.detected = first.detected;
     let left_out: Vec<String> = types
         .kinds

@@ -4,7 +4,7 @@ use std::io;
 
 use protocol::instruments::cstar::{CStarDecoder, CStarEvent, CStarLine, CStarSample};
 
-use super::{Emit, Report};
+use super::{for_each_chunk, DecodeError, Emit, Input, Report};
 use crate::record::{Record, Value};
 
 /// The record of one sample.
@@ -24,10 +24,13 @@ fn sample_record(s: &CStarSample) -> Record {
     r
 }
 
-/// Decodes a whole C-Star file.
-pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> io::Result<()> {
+/// Decodes a whole C-Star file, read in buffered chunks.
+pub(super) fn decode(
+    input: &mut dyn Input,
+    report: &mut Report,
+    emit: &mut Emit<'_>,
+) -> Result<(), DecodeError> {
     let mut decoder: CStarDecoder = CStarDecoder::new();
-    let mut input = data;
     let mut line_no = 0u64;
     let mut handle = |event: CStarEvent<'_>, report: &mut Report| -> io::Result<()> {
         line_no += 1;
@@ -49,9 +52,12 @@ pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> i
         }
         Ok(())
     };
-    while let Some(event) = decoder.next_event(&mut input) {
-        handle(event, report)?;
-    }
+    for_each_chunk(input, |mut chunk| {
+        while let Some(event) = decoder.next_event(&mut chunk) {
+            handle(event, report)?;
+        }
+        Ok(())
+    })?;
     if let Some(event) = decoder.finish() {
         handle(event, report)?;
     }

@@ -1,11 +1,21 @@
 //! Whole-file decoding of instrument formats into [`Record`]s, for `albatross decode`.
 //!
-//! [`decode`] takes the file's bytes and a [`Format`] (or [`Format::Auto`], which asks
-//! [`sniff`] to recognise the content), hands every record to a sink in file order and
-//! returns a [`Report`]: records per type, and every bad record or skipped byte run with
-//! its place and reason. One bad record never stops the decoding; only a file whose format
-//! cannot be recognised, or whose header makes the rest unreadable (an SBE 37 `.hex`
-//! without `*END*`), fails as a whole ([`DecodeError`]).
+//! [`decode_stream`] reads a file (any [`Input`]: a buffered, seekable reader) and a
+//! [`Format`] (or [`Format::Auto`], which asks [`sniff`] to recognise the content), hands
+//! every record to a sink in file order and returns a [`Report`]: records per type, and
+//! every bad record or skipped byte run with its place and reason (the first
+//! [`KEPT_ISSUES`] kept, all counted). [`decode`] does the same on bytes in memory. One bad
+//! record never stops the decoding; only a file whose format cannot be recognised, or whose
+//! header makes the rest unreadable (an SBE 37 `.hex` without `*END*`), fails as a whole
+//! ([`DecodeError`]).
+//!
+//! The decoding streams: the input is read in bounded pieces (one line at a time for the
+//! line formats, a buffered chunk or a window of at most two SIO blocks for the binary
+//! ones) into the protocol crate's sans-IO decoders, so that memory does not grow with the
+//! file (it grows with the longest line of a line format, and with the `*` header of an
+//! SBE 37 `.hex`). Sniffing reads the first [`sniff::SNIFF_BYTES`]; formats that need two
+//! passes (layout learning of SBE 37 ASCII/IM lines) seek back to where the input started
+//! and read it again.
 
 mod cstar;
 mod nortek;
@@ -15,9 +25,9 @@ mod sbe37;
 pub mod sniff;
 
 use std::fmt;
-use std::io;
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
 
-pub use report::{Issue, Report};
+pub use report::{Issue, Report, KEPT_ISSUES};
 
 use crate::record::Record;
 
@@ -139,6 +149,8 @@ pub enum DecodeError {
     },
     /// The sink failed (stdout closed, disk full).
     Output(io::Error),
+    /// Reading (or seeking back in) the input failed.
+    Input(io::Error),
 }
 
 impl fmt::Display for DecodeError {
@@ -152,6 +164,7 @@ impl fmt::Display for DecodeError {
                 write!(f, "not a valid {format} file: {reason}")
             }
             DecodeError::Output(e) => write!(f, "writing records: {e}"),
+            DecodeError::Input(e) => write!(f, "reading the input: {e}"),
         }
     }
 }
@@ -159,19 +172,123 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 impl From<io::Error> for DecodeError {
+    /// An I/O error of the sink (input errors are mapped to [`DecodeError::Input`] where
+    /// the input is read).
     fn from(e: io::Error) -> Self {
         DecodeError::Output(e)
     }
+}
+
+/// What [`decode_stream`] reads: buffered (so that lines and chunks come in bounded
+/// pieces) and seekable (so that a second pass reads the file again instead of keeping a
+/// copy). A `BufReader<File>` and an `io::Cursor<&[u8]>` are both inputs.
+pub trait Input: BufRead + Seek {}
+
+impl<T: BufRead + Seek> Input for T {}
+
+/// Reads an [`Input`] one line at a time, each line converted to text on its own
+/// (invalid UTF-8 replaced as `String::from_utf8_lossy` does), so that only the current
+/// line is held. Splitting after each `\n` gives the same text and the same lines as
+/// converting the whole file first: a `\n` never belongs to a multi-byte sequence.
+pub(crate) struct LineReader<'a> {
+    input: &'a mut dyn Input,
+    bytes: Vec<u8>,
+    text: String,
+}
+
+impl<'a> LineReader<'a> {
+    /// Lines of `input` from where it is now.
+    pub(crate) fn new(input: &'a mut dyn Input) -> Self {
+        LineReader {
+            input,
+            bytes: Vec::new(),
+            text: String::new(),
+        }
+    }
+
+    /// The next piece of the input up to and including its `\n` (the last piece may have
+    /// none), as text; `None` at the end of the input.
+    pub(crate) fn next_raw(&mut self) -> Result<Option<&str>, DecodeError> {
+        self.bytes.clear();
+        let n = self
+            .input
+            .read_until(b'\n', &mut self.bytes)
+            .map_err(DecodeError::Input)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        Ok(Some(match std::str::from_utf8(&self.bytes) {
+            Ok(s) => s,
+            Err(_) => {
+                self.text = String::from_utf8_lossy(&self.bytes).into_owned();
+                &self.text
+            }
+        }))
+    }
+
+    /// The next line without its `\n` or `\r\n` (as `str::lines` gives it); `None` at the
+    /// end of the input.
+    pub(crate) fn next_line(&mut self) -> Result<Option<&str>, DecodeError> {
+        Ok(self
+            .next_raw()?
+            .map(|raw| raw.lines().next().unwrap_or_default()))
+    }
+}
+
+/// Feeds every buffered chunk of `input` to `f`, to the end of the input.
+pub(crate) fn for_each_chunk(
+    input: &mut dyn Input,
+    mut f: impl FnMut(&[u8]) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    loop {
+        let chunk = input.fill_buf().map_err(DecodeError::Input)?;
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let n = chunk.len();
+        f(chunk)?;
+        input.consume(n);
+    }
+}
+
+/// Moves `input` back to `start` (for a second pass); a failure is [`DecodeError::Input`].
+pub fn rewind(input: &mut dyn Input, start: u64) -> Result<(), DecodeError> {
+    input
+        .seek(SeekFrom::Start(start))
+        .map(|_| ())
+        .map_err(DecodeError::Input)
 }
 
 /// Where decoded records go; an error stops the decoding (see [`DecodeError::Output`]).
 pub type Sink<'a> = dyn FnMut(Record) -> io::Result<()> + 'a;
 
 /// Decodes `data` as `format` (sniffing it first for [`Format::Auto`]), giving every record
-/// to `sink` in file order. The report's `format` is the one actually used.
+/// to `sink` in file order. The report's `format` is the one actually used. The same as
+/// [`decode_stream`] on the bytes.
 pub fn decode(format: Format, data: &[u8], sink: &mut Sink<'_>) -> Result<Report, DecodeError> {
+    decode_stream(format, &mut io::Cursor::new(data), sink)
+}
+
+/// Decodes `input`, from where it is now to its end, as `format` (sniffing its first
+/// [`sniff::SNIFF_BYTES`] for [`Format::Auto`]), giving every record to `sink` in file
+/// order, with memory that does not grow with the input (see the module documentation).
+/// The report's `format` is the one actually used; the output is the same as [`decode`]
+/// of the input's bytes. An input that fails to read or seek gives [`DecodeError::Input`].
+pub fn decode_stream(
+    format: Format,
+    input: &mut dyn Input,
+    sink: &mut Sink<'_>,
+) -> Result<Report, DecodeError> {
+    let start = input.stream_position().map_err(DecodeError::Input)?;
     let (format, detected) = match format {
-        Format::Auto => (sniff::sniff(data).ok_or(DecodeError::NotRecognised)?, true),
+        Format::Auto => {
+            let mut head = Vec::new();
+            Read::take(&mut *input, sniff::SNIFF_BYTES as u64)
+                .read_to_end(&mut head)
+                .map_err(DecodeError::Input)?;
+            rewind(input, start)?;
+            (sniff::sniff(&head).ok_or(DecodeError::NotRecognised)?, true)
+        }
         f => (f, false),
     };
     let mut report = Report::new(format, detected);
@@ -181,15 +298,15 @@ pub fn decode(format: Format, data: &[u8], sink: &mut Sink<'_>) -> Result<Report
     };
     match format {
         Format::Auto => return Err(DecodeError::NotRecognised),
-        Format::Sbe37Ascii => sbe37::ascii(data, false, &mut report, &mut emit)?,
-        Format::Sbe37Im => sbe37::ascii(data, true, &mut report, &mut emit)?,
-        Format::Sbe37Raw => sbe37::raw(data, &mut report, &mut emit)?,
-        Format::Sbe37Hex => sbe37::hex(data, &mut report, &mut emit)?,
-        Format::Sbe37OoiIm => sbe37::mcat_dump(data, &mut report, &mut emit)?,
-        Format::OoiCtdmo => sbe37::ctdmo(data, &mut report, &mut emit)?,
-        Format::Nortek => nortek::decode(data, &mut report, &mut emit)?,
-        Format::Optode => optode::decode(data, &mut report, &mut emit)?,
-        Format::Cstar => cstar::decode(data, &mut report, &mut emit)?,
+        Format::Sbe37Ascii => sbe37::ascii(input, start, false, &mut report, &mut emit)?,
+        Format::Sbe37Im => sbe37::ascii(input, start, true, &mut report, &mut emit)?,
+        Format::Sbe37Raw => sbe37::raw(input, &mut report, &mut emit)?,
+        Format::Sbe37Hex => sbe37::hex(input, &mut report, &mut emit)?,
+        Format::Sbe37OoiIm => sbe37::mcat_dump(input, &mut report, &mut emit)?,
+        Format::OoiCtdmo => sbe37::ctdmo(input, &mut report, &mut emit)?,
+        Format::Nortek => nortek::decode(input, &mut report, &mut emit)?,
+        Format::Optode => optode::decode(input, &mut report, &mut emit)?,
+        Format::Cstar => cstar::decode(input, &mut report, &mut emit)?,
     }
     Ok(report)
 }

@@ -10,11 +10,11 @@
 use std::io;
 
 use protocol::instruments::nortek::{
-    decode_slice, CoordinateSystem, Event, HardwareConfiguration, HeadConfiguration, NortekError,
+    CoordinateSystem, Decoder, Event, HardwareConfiguration, HeadConfiguration, NortekError,
     Profile, ProfileKind, Record as Structure, SensorSample, UserConfiguration,
 };
 
-use super::{Emit, Report};
+use super::{for_each_chunk, DecodeError, Emit, Input, Report};
 use crate::record::{Record, Value};
 
 /// Configuration structures waiting to be emitted as one `nortek_config` record.
@@ -249,11 +249,18 @@ fn category(e: &NortekError) -> &'static str {
     }
 }
 
-/// Decodes a whole Nortek file.
-pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> io::Result<()> {
-    let mut serial: Option<String> = None;
-    let mut pending = PendingConfig::default();
-    for event in decode_slice(data) {
+/// The state of a file's decoding between events: the serial in force and the
+/// configuration structures not emitted yet.
+#[derive(Default)]
+struct FileState {
+    serial: Option<String>,
+    pending: PendingConfig,
+}
+
+impl FileState {
+    /// Handles one event of the protocol decoder.
+    fn event(&mut self, event: Event, report: &mut Report, emit: &mut Emit<'_>) -> io::Result<()> {
+        let FileState { serial, pending } = self;
         match event {
             Event::Record { record, .. } => {
                 let slot_taken = match &record {
@@ -269,7 +276,7 @@ pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> i
                 }
                 match record {
                     Structure::HardwareConfiguration(hw) => {
-                        serial = Some(serial_of(&hw));
+                        *serial = Some(serial_of(&hw));
                         pending.hardware = Some(hw);
                     }
                     Structure::HeadConfiguration(h) => pending.head = Some(h),
@@ -288,8 +295,29 @@ pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> i
                 skip.reason.to_string(),
             ),
         }
+        Ok(())
     }
-    if let Some(r) = pending.take(serial.as_deref()) {
+}
+
+/// Decodes a whole Nortek file, read in buffered chunks through the protocol's streaming
+/// decoder (the same events as on the whole file at once).
+pub(super) fn decode(
+    input: &mut dyn Input,
+    report: &mut Report,
+    emit: &mut Emit<'_>,
+) -> Result<(), DecodeError> {
+    let mut decoder = Decoder::new();
+    let mut state = FileState::default();
+    for_each_chunk(input, |mut chunk| {
+        while let Some(event) = decoder.next_event(&mut chunk) {
+            state.event(event, report, emit)?;
+        }
+        Ok(())
+    })?;
+    while let Some(event) = decoder.finish_event() {
+        state.event(event, report, emit)?;
+    }
+    if let Some(r) = state.pending.take(state.serial.as_deref()) {
         emit(r, report)?;
     }
     Ok(())

@@ -10,7 +10,7 @@ use std::io;
 
 use protocol::instruments::optode::{OptodeDecoder, OptodeEvent, OptodeLine, OptodeSample};
 
-use super::{Emit, Report};
+use super::{for_each_chunk, DecodeError, Emit, Input, Report};
 use crate::record::{Record, Value};
 
 /// The record of one sample.
@@ -35,10 +35,13 @@ fn sample_record(s: &OptodeSample) -> Record {
     r
 }
 
-/// Decodes a whole optode file (or log).
-pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> io::Result<()> {
+/// Decodes a whole optode file (or log), read in buffered chunks.
+pub(super) fn decode(
+    input: &mut dyn Input,
+    report: &mut Report,
+    emit: &mut Emit<'_>,
+) -> Result<(), DecodeError> {
     let mut decoder: OptodeDecoder = OptodeDecoder::new();
-    let mut input = data;
     let mut line_no = 0u64;
     let mut logger_messages = 0u64;
     let mut glued_lines = 0u64;
@@ -68,9 +71,12 @@ pub(super) fn decode(data: &[u8], report: &mut Report, emit: &mut Emit<'_>) -> i
         }
         Ok(())
     };
-    while let Some(event) = decoder.next_event(&mut input) {
-        handle(event, report)?;
-    }
+    for_each_chunk(input, |mut chunk| {
+        while let Some(event) = decoder.next_event(&mut chunk) {
+            handle(event, report)?;
+        }
+        Ok(())
+    })?;
     while let Some(event) = decoder.finish() {
         handle(event, report)?;
     }

@@ -8,6 +8,11 @@ use super::Format;
 /// Most issues listed one by one in the summary; the rest are only counted.
 const LISTED_ISSUES: usize = 20;
 
+/// Most issues a [`Report`] keeps one by one ([`Report::issues`]); the others are only
+/// counted (total, per category, bytes skipped), so that a report's memory does not grow
+/// with the file.
+pub const KEPT_ISSUES: usize = 1000;
+
 /// A bad record or a run of skipped bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
@@ -30,10 +35,18 @@ pub struct Report {
     pub detected: bool,
     /// Records emitted per type, in first-seen order.
     pub records: Vec<(&'static str, u64)>,
-    /// Every bad record and skipped byte run, in file order.
+    /// The first [`KEPT_ISSUES`] bad records and skipped byte runs, in file order (the
+    /// counts of [`Report::issue_total`], [`Report::issue_counts`] and
+    /// [`Report::skipped_bytes`] cover every one).
     pub issues: Vec<Issue>,
     /// Facts worth telling (instrument identity from a header, logger messages, …).
     pub notes: Vec<String>,
+    /// Issues recorded, kept or not.
+    issue_total: u64,
+    /// Issues recorded per category, in first-seen order.
+    issue_categories: Vec<(&'static str, u64)>,
+    /// Bytes in every skipped run recorded.
+    skipped: u64,
 }
 
 impl Report {
@@ -45,6 +58,9 @@ impl Report {
             records: Vec::new(),
             issues: Vec::new(),
             notes: Vec::new(),
+            issue_total: 0,
+            issue_categories: Vec::new(),
+            skipped: 0,
         }
     }
 
@@ -56,7 +72,8 @@ impl Report {
         }
     }
 
-    /// Records an issue.
+    /// Records an issue: counted always, kept in [`Report::issues`] while fewer than
+    /// [`KEPT_ISSUES`] are.
     pub fn issue(
         &mut self,
         at: String,
@@ -64,12 +81,29 @@ impl Report {
         category: &'static str,
         reason: String,
     ) {
-        self.issues.push(Issue {
-            at,
-            bytes,
-            category,
-            reason,
-        });
+        self.issue_total += 1;
+        self.skipped += bytes.unwrap_or(0);
+        match self
+            .issue_categories
+            .iter_mut()
+            .find(|(c, _)| *c == category)
+        {
+            Some((_, n)) => *n += 1,
+            None => self.issue_categories.push((category, 1)),
+        }
+        if self.issues.len() < KEPT_ISSUES {
+            self.issues.push(Issue {
+                at,
+                bytes,
+                category,
+                reason,
+            });
+        }
+    }
+
+    /// Issues recorded, including those not kept in [`Report::issues`].
+    pub fn issue_total(&self) -> u64 {
+        self.issue_total
     }
 
     /// Line `line` of a line-oriented stream had `bytes` of garbage before its record (the
@@ -113,21 +147,14 @@ impl Report {
         self.records.iter().map(|(_, n)| n).sum()
     }
 
-    /// Total bytes in skipped runs.
+    /// Total bytes in skipped runs (every run recorded, kept or not).
     pub fn skipped_bytes(&self) -> u64 {
-        self.issues.iter().filter_map(|i| i.bytes).sum()
+        self.skipped
     }
 
-    /// Issue counts per category, in first-seen order.
+    /// Issue counts per category, in first-seen order (every issue recorded, kept or not).
     pub fn issue_counts(&self) -> Vec<(&'static str, u64)> {
-        let mut out: Vec<(&'static str, u64)> = Vec::new();
-        for i in &self.issues {
-            match out.iter_mut().find(|(c, _)| *c == i.category) {
-                Some((_, n)) => *n += 1,
-                None => out.push((i.category, 1)),
-            }
-        }
-        out
+        self.issue_categories.clone()
     }
 
     /// The summary printed on stderr for `file`.
@@ -155,15 +182,15 @@ impl Report {
         let _ = writeln!(
             s,
             ", {} bad records/skipped runs, {} bytes skipped",
-            self.issues.len(),
+            self.issue_total,
             self.skipped_bytes()
         );
         for n in &self.notes {
             let _ = writeln!(s, "  note: {n}");
         }
-        if !self.issues.is_empty() {
+        if self.issue_total > 0 {
             let per: Vec<String> = self
-                .issue_counts()
+                .issue_categories
                 .iter()
                 .map(|(c, n)| format!("{n} {c}"))
                 .collect();
@@ -171,8 +198,9 @@ impl Report {
             for i in self.issues.iter().take(LISTED_ISSUES) {
                 let _ = writeln!(s, "  {i}");
             }
-            if self.issues.len() > LISTED_ISSUES {
-                let _ = writeln!(s, "  … and {} more", self.issues.len() - LISTED_ISSUES);
+            let listed = self.issues.len().min(LISTED_ISSUES) as u64;
+            if self.issue_total > listed {
+                let _ = writeln!(s, "  … and {} more", self.issue_total - listed);
             }
         }
         s
@@ -207,5 +235,39 @@ mod tests {
         ));
         assert!(s.contains("  problems: 1 no sync\n"));
         assert!(s.contains("  offset 7: no sync, 4 bytes skipped: junk\n"));
+    }
+
+    #[test]
+    fn issues_beyond_the_cap_are_counted_not_kept() {
+        let mut r = Report::new(Format::Cstar, false);
+        let n = KEPT_ISSUES as u64 * 3 + 7;
+        for i in 0..n {
+            let category = if i % 2 == 0 {
+                "not a record"
+            } else {
+                "overlong line"
+            };
+            r.issue(format!("line {}", i + 1), Some(2), category, "junk".into());
+        }
+        assert_eq!(r.issues.len(), KEPT_ISSUES);
+        assert_eq!(r.issue_total(), n);
+        assert_eq!(r.skipped_bytes(), 2 * n);
+        assert_eq!(
+            r.issue_counts(),
+            vec![("not a record", n.div_ceil(2)), ("overlong line", n / 2)]
+        );
+        let s = r.summary("f");
+        assert!(s.contains(&format!(
+            ", {n} bad records/skipped runs, {} bytes skipped\n",
+            2 * n
+        )));
+        assert!(s.contains(&format!(
+            "  problems: {} not a record, {} overlong line\n",
+            n.div_ceil(2),
+            n / 2
+        )));
+        assert!(s.contains("  line 20: overlong line"));
+        assert!(!s.contains("  line 21:"));
+        assert!(s.ends_with(&format!("  … and {} more\n", n - 20)));
     }
 }

@@ -270,18 +270,73 @@ impl Iterator for DumpSamples<'_> {
                 self.done = true;
                 return Some(Err(CompatError::MissingEndData));
             };
-            let line = raw.trim();
-            if line.is_empty() {
-                continue;
+            match DumpParser::sample_line(raw, i + 1) {
+                DumpLine::Blank => continue,
+                DumpLine::End => {
+                    self.done = true;
+                    return None;
+                }
+                DumpLine::Sample(item) => return Some(item),
             }
-            if line.starts_with("#End Data") {
-                self.done = true;
-                return None;
-            }
-            return Some(CompatSample::parse(line, i + 1).map(|sample| DumpSample {
-                line: i + 1,
-                sample,
-            }));
+        }
+    }
+}
+
+/// What one line after `#Begin Data` is (see [`DumpParser::sample_line`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DumpLine {
+    /// A blank line: skipped.
+    Blank,
+    /// `#End Data`: the dump ends here (what follows is not read).
+    End,
+    /// A sample line, parsed (or why it is not a sample).
+    Sample(Result<DumpSample, CompatError>),
+}
+
+/// A dump read one line at a time, for callers that do not hold the whole text: give it
+/// the header lines ([`DumpParser::header_line`]) until `#Begin Data`, then classify each
+/// following line with [`DumpParser::sample_line`] until [`DumpLine::End`] (the text
+/// ending before it is [`CompatError::MissingEndData`]). Gives the same results as
+/// [`parse_dump`] on the whole text.
+#[derive(Debug, Clone, Default)]
+pub struct DumpParser {
+    status: McatStatus,
+}
+
+impl DumpParser {
+    /// A parser before the first line.
+    pub fn new() -> Self {
+        DumpParser::default()
+    }
+
+    /// Takes header line `raw` (without its line ending; `line` is its 1-based number):
+    /// `Ok(true)` when it is `#Begin Data` (the samples follow), `Ok(false)` for another
+    /// line (a `#` status line is read into the status), an error for a bad status line.
+    pub fn header_line(&mut self, raw: &str, line: usize) -> Result<bool, CompatError> {
+        let l = raw.trim();
+        if l.starts_with("#Begin Data") {
+            return Ok(true);
+        }
+        if let Some(body) = l.strip_prefix('#') {
+            self.status.absorb(body, line)?;
+        }
+        Ok(false)
+    }
+
+    /// The status read from the header lines so far.
+    pub fn status(&self) -> &McatStatus {
+        &self.status
+    }
+
+    /// Classifies line `raw` (1-based number `line`) after `#Begin Data`.
+    pub fn sample_line(raw: &str, line: usize) -> DumpLine {
+        let l = raw.trim();
+        if l.is_empty() {
+            DumpLine::Blank
+        } else if l.starts_with("#End Data") {
+            DumpLine::End
+        } else {
+            DumpLine::Sample(CompatSample::parse(l, line).map(|sample| DumpSample { line, sample }))
         }
     }
 }
@@ -289,15 +344,11 @@ impl Iterator for DumpSamples<'_> {
 /// Parses a `#MCAT Status … #Begin Data … #End Data` dump: the status header, and an
 /// iterator over its samples.
 pub fn parse_dump(text: &str) -> Result<(McatStatus, DumpSamples<'_>), CompatError> {
-    let mut status = McatStatus::default();
+    let mut parser = DumpParser::new();
     let mut lines = text.lines().enumerate();
     for (i, raw) in lines.by_ref() {
-        let line = raw.trim();
-        if line.starts_with("#Begin Data") {
-            return Ok((status, DumpSamples { lines, done: false }));
-        }
-        if let Some(body) = line.strip_prefix('#') {
-            status.absorb(body, i + 1)?;
+        if parser.header_line(raw, i + 1)? {
+            return Ok((parser.status, DumpSamples { lines, done: false }));
         }
     }
     Err(CompatError::NoBeginData)
