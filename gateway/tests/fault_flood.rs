@@ -30,6 +30,7 @@
 //! BENCHMARKS.md's figures are of `10,50`). No wall-clock limit: only generous hang guards.
 
 mod common;
+use common::rng::Rng;
 use common::*;
 use firmware_shim::sim::modem::{encode_for_host, recvim, HostFraming};
 use firmware_shim::sim::{SimConfig, Simulation};
@@ -76,24 +77,6 @@ impl Kind {
             Kind::Duplicates => "duplicates",
             Kind::Garbage => "garbage",
         }
-    }
-}
-
-/// xorshift64*: deterministic floods.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn bytes(&mut self, n: usize, out: &mut Vec<u8>) {
-        out.extend((0..n).map(|_| self.next() as u8));
     }
 }
 

@@ -216,6 +216,9 @@ fn simulated_day_reaches_the_writer_complete_self_published() {
 
 // ---------------------------------------------------------------- (b)
 
+/// Broker restarts and writer kills of (b), each.
+const ROUNDS: usize = 3;
+
 #[test]
 fn broker_restart_and_writer_crash_lose_nothing_self_published() {
     let dir = temp_dir("mqtt-writer-b");
@@ -226,43 +229,75 @@ fn broker_restart_and_writer_crash_lose_nothing_self_published() {
         &broker.address(),
     );
     let seen = observe(&broker);
-    let writer = start_writer(&config, &dir, "writer.log");
+    let mut writer = start_writer(&config, &dir, "writer.log");
     let truth = truth_day(22);
     let want = multiset(&truth);
-    let third = truth.len() / 3;
     let mut p = Publisher::connect(&broker);
     publish_extras(&mut p);
-    for line in &truth[..third] {
-        p.publish_record(line);
+    // three rounds, each: records flow, the broker goes away with messages still queued
+    // for (or in flight to) the writer and comes back, more records, then the writer is
+    // SIGKILLed while records keep coming (20 of them published again: duplicates across
+    // its restart) and restarted
+    let part = truth.len() / 6;
+    for round in 0..ROUNDS {
+        let (a, b, c) = (
+            2 * round * part,
+            (2 * round + 1) * part,
+            (2 * round + 2) * part,
+        );
+        for line in &truth[a..b] {
+            p.publish_record(line);
+        }
+        broker.stop();
+        std::thread::sleep(Duration::from_secs(2));
+        broker.restart();
+        for line in &truth[b..c] {
+            p.publish_record(line);
+        }
+        // the same writer process reconnects to the restarted broker and resumes its session
+        let so_far = multiset(&truth[..c]);
+        wait_for(&dir, &so_far, Duration::from_secs(60));
+        assert!(
+            so_far.keys().all(|k| writer_sbe37(&dir).contains_key(k)),
+            "round {round}: the writer did not get everything after the broker restart"
+        );
+        // the writer crashes; the broker queues for its persistent session meanwhile
+        kill9(writer.take());
+        let end = if round + 1 == ROUNDS {
+            truth.len()
+        } else {
+            c + part / 2
+        };
+        for line in &truth[c - 20..end] {
+            p.publish_record(line);
+        }
+        let sessions = log_text(&dir.join("writer.log"))
+            .matches("subscribed (QoS 1)")
+            .count();
+        writer = start_writer(&config, &dir, "writer.log");
+        // the next broker restart comes after the restarted writer is back on its session
+        let guard = std::time::Instant::now();
+        while log_text(&dir.join("writer.log"))
+            .matches("subscribed (QoS 1)")
+            .count()
+            == sessions
+        {
+            assert!(
+                guard.elapsed() < Duration::from_secs(60),
+                "hang guard: writer restart"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        eprintln!("round {round}: broker restarted, writer killed and restarted");
     }
-    // the broker goes away with messages still queued for (or in flight to) the writer
-    broker.stop();
-    std::thread::sleep(Duration::from_secs(3));
-    broker.restart();
-    for line in &truth[third..2 * third] {
-        p.publish_record(line);
-    }
-    // the same writer process reconnects to the restarted broker and resumes its session
-    let so_far = multiset(&truth[..2 * third]);
-    wait_for(&dir, &so_far, Duration::from_secs(30));
-    assert!(
-        so_far.keys().all(|k| writer_sbe37(&dir).contains_key(k)),
-        "the writer did not get everything after the broker restart"
-    );
-    // the writer crashes; the broker queues for its persistent session meanwhile
-    kill9(writer.take());
-    for line in &truth[2 * third - 20..] {
-        p.publish_record(line); // 20 records again: duplicates across the writer restart
-    }
-    let writer = start_writer(&config, &dir, "writer.log");
     wait_for(&dir, &want, Duration::from_secs(60));
     stop(writer.take());
     assert_exactly_once(&dir, &want, "writer.log");
     let log = log_text(&dir.join("writer.log"));
     assert!(log.contains("broker connection lost"), "{log}");
     assert!(
-        log.matches("the broker kept our session").count() >= 2,
-        "the persistent session must survive both the broker restart and the writer crash:\n{log}"
+        log.matches("the broker kept our session").count() >= 2 * ROUNDS,
+        "the persistent session must survive every broker restart and writer crash:\n{log}"
     );
     // mosquitto speaks MQTT 5: the writer used it (session expiry set, or the session
     // would not have survived)

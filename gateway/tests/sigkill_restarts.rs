@@ -13,6 +13,7 @@
 //! gateway decodes those records again, and the record files must not store them twice.
 
 mod common;
+use common::rng::Rng;
 use common::store::*;
 use common::*;
 use firmware_shim::sim::channel::Outage;
@@ -21,21 +22,6 @@ use std::time::Duration;
 
 const KILLS: usize = 20;
 const SEED: u64 = 0x5eed_0015;
-
-/// A small deterministic generator (xorshift64*): the same moments on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 #[test]
 fn every_sample_is_stored_once_across_twenty_sigkills() {

@@ -210,11 +210,37 @@ impl From<rumqttc::v5::ConnectionError> for MqttError {
                 MqttError::new(ErrorKind::Closed, "connection closed by the broker")
             }
             E::MqttState(S::Io(io)) => io_error(&io),
+            // the socket failed while a packet was being read (a broker shutting down
+            // resets it mid-handshake): the connection closing, not a protocol mismatch,
+            // which would wrongly settle `auto` on 3.1.1
+            E::MqttState(S::Deserialization(rumqttc::v5::mqttbytes::Error::Io(io))) => {
+                io_error(&io)
+            }
             E::MqttState(S::Deserialization(d)) => MqttError::new(
                 ErrorKind::ProtocolMismatch,
                 format!("malformed MQTT 5 packet from the broker: {d}"),
             ),
             other => MqttError::new(ErrorKind::Other, other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rumqttc::v5::mqttbytes::Error as PacketError;
+    use rumqttc::v5::{ConnectionError, StateError};
+
+    #[test]
+    fn a_reset_while_reading_a_packet_is_a_closed_connection_not_a_mismatch() {
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        let e = MqttError::from(ConnectionError::MqttState(StateError::Deserialization(
+            PacketError::Io(reset),
+        )));
+        assert_eq!(e.kind, ErrorKind::Closed, "{}", e.message);
+        let e = MqttError::from(ConnectionError::MqttState(StateError::Deserialization(
+            PacketError::InvalidProtocol,
+        )));
+        assert_eq!(e.kind, ErrorKind::ProtocolMismatch, "{}", e.message);
     }
 }

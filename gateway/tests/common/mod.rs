@@ -8,6 +8,7 @@ pub mod mosquitto;
 pub mod mosquitto_tls;
 pub mod mqtt;
 pub mod pty;
+pub mod rng;
 pub mod store;
 pub mod writer;
 
