@@ -22,7 +22,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // science: shared by the live records and the daily files
     ("science", &["qc", "record", "seawater"]),
     // configuration and the metadata a record travels with
-    ("config", &["mqtt_client", "names", "qc", "science"]),
+    (
+        "config",
+        &["mqtt_client", "names", "qc", "record", "science"],
+    ),
     ("observation", &["config", "record"]),
     // bytes to records
     ("decode", &["record"]),

@@ -167,8 +167,8 @@ pub struct GatewaySettings {
     /// Root of everything the gateway writes (archive, record files).
     pub data_dir: PathBuf,
     /// The earliest plausible record time (RFC 3339 UTC, e.g. `2005-01-01T00:00:00Z`, the
-    /// default): an earlier record is stored undated and flagged
-    /// ([`crate::pipeline::time_check`]).
+    /// default): an earlier record is stored undated and flagged (the gateway's
+    /// `pipeline::time_check`).
     pub earliest_record_time: Option<Spanned<String>>,
     /// How many hours after its receive time a record's time may lie (default 24).
     pub max_record_ahead_h: Option<Spanned<u32>>,
@@ -579,27 +579,6 @@ impl Config {
             .dir
             .clone()
             .unwrap_or_else(|| self.gateway.data_dir.join("erddap"))
-    }
-
-    /// The plausible record times (`[gateway] earliest_record_time`, `max_record_ahead_h`;
-    /// validated when the file was loaded, so an unreadable time cannot be here and would
-    /// read as the default).
-    pub fn time_window(&self) -> crate::pipeline::time_check::TimeWindow {
-        use crate::pipeline::time_check::TimeWindow;
-        let g = &self.gateway;
-        TimeWindow {
-            earliest: g
-                .earliest_record_time
-                .as_ref()
-                .and_then(|t| crate::record::parse_time(t.get_ref()))
-                .unwrap_or(TimeWindow::DEFAULT_EARLIEST),
-            max_ahead_ms: g
-                .max_record_ahead_h
-                .as_ref()
-                .map_or(TimeWindow::DEFAULT_MAX_AHEAD_MS, |h| {
-                    i64::from(*h.get_ref()) * 3_600_000
-                }),
-        }
     }
 
     /// The platform with id `id`.

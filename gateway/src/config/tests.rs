@@ -161,22 +161,7 @@ fn unknown_qc_variable_is_refused_and_product_keys_are_accepted() {
 }
 
 #[test]
-fn record_time_window_from_the_gateway_section() {
-    use crate::pipeline::time_check::TimeWindow;
-    let c = Config::parse(EXAMPLE, Path::new("t.toml")).unwrap();
-    assert_eq!(c.time_window(), TimeWindow::default());
-    let text = EXAMPLE
-        .replacen(
-            "earliest_record_time = \"2005-01-01T00:00:00Z\"",
-            "earliest_record_time = \"2012-06-01T00:00:00Z\"",
-            1,
-        )
-        .replacen("max_record_ahead_h = 24", "max_record_ahead_h = 2", 1);
-    let w = Config::parse(&text, Path::new("t.toml"))
-        .unwrap()
-        .time_window();
-    assert_eq!(w.earliest.to_string(), "2012-06-01T00:00:00Z");
-    assert_eq!(w.max_ahead_ms, 7_200_000);
+fn an_unreadable_earliest_record_time_is_refused() {
     let e = err(&EXAMPLE.replacen("2005-01-01T00:00:00Z", "2005-01-01", 1));
     assert_eq!(e.field, "gateway.earliest_record_time", "{e}");
 }

@@ -64,7 +64,7 @@ pub fn modem_link_config(m: &ModemSettings, serial: bool, downlink: bool) -> Mod
 pub fn decoder_for(config: &Config, link: &Link, replay: bool) -> Box<dyn LinkDecoder> {
     Box::new(TimeChecked::new(
         link_decoder(config, link, replay),
-        config.time_window(),
+        TimeWindow::from_config(config),
     ))
 }
 
@@ -114,7 +114,7 @@ pub fn replay_decoder(
             return decoder_for(c, link, true);
         }
     }
-    let window = config.map_or_else(TimeWindow::default, Config::time_window);
+    let window = config.map_or_else(TimeWindow::default, TimeWindow::from_config);
     let platforms = config.map(platforms).unwrap_or_default();
     let inner: Box<dyn LinkDecoder> = match carries {
         Carries::Modem => {

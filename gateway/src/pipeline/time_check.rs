@@ -48,6 +48,26 @@ impl TimeWindow {
     /// The default tolerance ahead of the receive time: one day.
     pub const DEFAULT_MAX_AHEAD_MS: i64 = 86_400_000;
 
+    /// The window of `config` (`[gateway] earliest_record_time`, `max_record_ahead_h`;
+    /// validated when the file was loaded, so an unreadable time cannot be here and would
+    /// read as the default).
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        let g = &config.gateway;
+        TimeWindow {
+            earliest: g
+                .earliest_record_time
+                .as_ref()
+                .and_then(|t| crate::record::parse_time(t.get_ref()))
+                .unwrap_or(Self::DEFAULT_EARLIEST),
+            max_ahead_ms: g
+                .max_record_ahead_h
+                .as_ref()
+                .map_or(Self::DEFAULT_MAX_AHEAD_MS, |h| {
+                    i64::from(*h.get_ref()) * 3_600_000
+                }),
+        }
+    }
+
     /// Why `time`, received at `now`, is implausible; `None` when it is plausible.
     pub fn problem(&self, time: UtcTime, now: UtcTime) -> Option<TimeProblem> {
         if time < self.earliest {
@@ -271,5 +291,24 @@ mod tests {
             w.problem(UtcTime(1000), host),
             Some(TimeProblem::BeforeEarliest)
         );
+    }
+
+    #[test]
+    fn the_window_comes_from_the_gateway_section() {
+        use crate::config::Config;
+        use std::path::Path;
+        let example = include_str!("../../albatross.example.toml");
+        let c = Config::parse(example, Path::new("t.toml")).unwrap();
+        assert_eq!(TimeWindow::from_config(&c), TimeWindow::default());
+        let text = example
+            .replacen(
+                "earliest_record_time = \"2005-01-01T00:00:00Z\"",
+                "earliest_record_time = \"2012-06-01T00:00:00Z\"",
+                1,
+            )
+            .replacen("max_record_ahead_h = 24", "max_record_ahead_h = 2", 1);
+        let w = TimeWindow::from_config(&Config::parse(&text, Path::new("t.toml")).unwrap());
+        assert_eq!(w.earliest.to_string(), "2012-06-01T00:00:00Z");
+        assert_eq!(w.max_ahead_ms, 7_200_000);
     }
 }
