@@ -1,7 +1,7 @@
 //! `albatross decode` streams: decoding a large input through the library's streaming entry
 //! point ([`gateway::output::write_jsonl_stream`], the path of the command) holds no more
-//! heap at its peak for a 16 MiB input than a fixed bound far below the input's size, and
-//! the same for 1 MiB and 16 MiB, for every format; and the report keeps at most
+//! heap at its peak for a 6 MiB input than a fixed bound far below the input's size, and
+//! the same for 1 MiB and 6 MiB, for every format; and the report keeps at most
 //! [`KEPT_ISSUES`] issues while counting all of them.
 //!
 //! The input is generated as it is read (a virtual file: a head, then one unit repeated; it
@@ -193,7 +193,7 @@ fn run(format: Format, csv: bool, head: &[u8], unit: &[u8], len: u64) -> (Report
 
 /// Peak heap allowed for one decoding, whatever the input's size: the 64 KiB input buffer,
 /// an SIO window of two blocks (≈ 128 KiB), a JSON chunk, the kept issues and the line
-/// being decoded (≈ 450 KB at most, measured), with room to spare — 1/16 of the larger
+/// being decoded (≈ 450 KB at most, measured), with room to spare — 1/6 of the larger
 /// input, where the whole-file decoding held 1–5 times the input.
 const HEAP_BOUND: usize = 1024 * 1024;
 
@@ -262,8 +262,10 @@ fn decoding_streams_in_bounded_memory_and_the_report_caps_its_issues() {
         (Format::Cstar, b"", &cstar_unit),
         (Format::Auto, b"", &ascii_unit),
     ];
+    // 6 times the small input (more would only lengthen the test command: a debug build
+    // decodes ≈ 0.3 MB/s per format here, and the peak is the same whatever the size)
     const SMALL: u64 = 1 << 20;
-    const LARGE: u64 = 16 << 20;
+    const LARGE: u64 = 6 * SMALL;
     for (format, head, unit) in cases {
         let mut totals = Vec::new();
         for (len, csv) in [(SMALL, false), (LARGE, false), (LARGE, true)] {
@@ -295,11 +297,11 @@ fn decoding_streams_in_bounded_memory_and_the_report_caps_its_issues() {
                 report.skipped_bytes(),
             ));
         }
-        // The large input holds 16 times the small one's units: the counts grow with it
+        // The large input holds 6 times the small one's units: the counts grow with it
         // (records and issues are all counted) while the memory above did not.
         let (small, large) = (totals[0], totals[1]);
         assert!(
-            large.0 >= small.0 * 15 && large.1 >= small.1 && large.2 >= small.2 * 15,
+            large.0 >= small.0 * 5 && large.1 >= small.1 && large.2 >= small.2 * 5,
             "{}: {small:?} → {large:?}",
             format.name()
         );
@@ -320,7 +322,7 @@ fn decoding_streams_in_bounded_memory_and_the_report_caps_its_issues() {
                 "{}: {large:?}",
                 format.name()
             );
-            assert!(large.1 > 100 * KEPT_ISSUES as u64, "{}", format.name());
+            assert!(large.1 > 10 * KEPT_ISSUES as u64, "{}", format.name());
         }
         // The CSV writer's two passes count the same.
         assert_eq!(totals[1], totals[2], "{}", format.name());
