@@ -22,7 +22,7 @@ echo "== C ABI static library for $target (features ffi,panic-handler)"
 ls -l "$root/target/capi-thumb/$target/release/libfirmware_shim.a" | awk '{print "libfirmware_shim.a: " $5 " bytes (archive, before linking)"}'
 
 echo "== bare-metal example (release: opt-level z, LTO, panic=abort)"
-(cd "$root/firmware-shim/examples-thumb" && cargo build -q --release --target "$target")
+(cd "$root/firmware-shim/examples-thumb" && cargo build -q --release --target "$target" --target-dir "$root/target/examples-thumb")
 elf="$root/target/examples-thumb/$target/release/albatross-firmware-example"
 
 # Any `size` that reads 32-bit ARM ELF will do: prefer the cross one, install it if needed.
