@@ -54,20 +54,10 @@ fn reset_and_corrupted_instrument_clocks_are_flagged_never_filed_under_a_wrong_d
     let dir = temp_dir("impossible-times");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    let example = include_str!("../albatross.example.toml");
-    let head = example
-        .split("# The MII's acoustic modem host interface")
-        .next()
-        .unwrap();
-    let text = format!(
-        "{head}\n[[link]]\nname = \"mii-ctd\"\nplatform = \"mii\"\ncarries = \"sbe37-ascii\"\ninstrument = \"3716125\"\n[link.tcp]\naddress = \"{addr}\"\n\n[files]\nenabled = true\n"
-    )
-    .replace(
-        "data_dir = \"albatross-data\"",
-        &format!("data_dir = {:?}", dir.join("data").display().to_string()),
+    let config = config_with_links(
+        &dir,
+        &format!("[[link]]\nname = \"mii-ctd\"\nplatform = \"mii\"\ncarries = \"sbe37-ascii\"\ninstrument = \"3716125\"\n[link.tcp]\naddress = \"{addr}\"\n\n[files]\nenabled = true\n"),
     );
-    let config = dir.join("albatross.toml");
-    std::fs::write(&config, text).unwrap();
 
     // 12 good samples, 4 at the Sea-Bird epoch (a clock reset after a power cycle), 3 at
     // the Unix epoch, 3 in 2100, then 12 good samples again, 5 min apart
