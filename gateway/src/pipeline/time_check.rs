@@ -136,10 +136,12 @@ impl TimeChecked {
         for o in out.observations.iter_mut().skip(from) {
             let r = &mut o.record;
             let Some(time) = r.time else { continue };
-            let key = (r.kind, r.serial.clone().unwrap_or_default());
-            match self.window.check(r, now) {
+            let problem = self.window.check(r, now);
+            let key = || (r.kind, r.serial.clone().unwrap_or_default());
+            match problem {
                 Some(problem) => {
                     self.undated += 1;
+                    let key = key();
                     if !self.wrong.contains(&key) && self.wrong.len() < MAX_TRACKED {
                         let why = match problem {
                             TimeProblem::BeforeEarliest => {
@@ -163,7 +165,11 @@ impl TimeChecked {
                         self.wrong.insert(key);
                     }
                 }
+                // the common case, a plausible time with no clock known to be wrong, needs
+                // no key (no allocation per record)
+                None if self.wrong.is_empty() => {}
                 None => {
+                    let key = key();
                     if self.wrong.remove(&key) {
                         notices.push(Notice {
                             warning: false,
