@@ -3,7 +3,11 @@
 //!
 //! - (a) the dead member is restarted with its client id and its directory: it gets what its
 //!   persistent session queued, and the group's files hold every record exactly once;
-//! - (b) the dead member never returns, and its session expires (`[writer]
+//! - (c) the dead member never returns: after `[writer] takeover_after_s` the survivor
+//!   stands in for it (writer/standin.rs), drains what its session queued and deletes the
+//!   session; the group's files hold every record exactly once, with nothing published
+//!   again;
+//! - (b) without a stand-in, the dead member never returns, and its session expires (`[writer]
 //!   session_expiry_s`): from then on the survivor gets every record, but what mosquitto had
 //!   queued for the dead member is gone (measured, then filled again from the publisher, as
 //!   an operator would from the gateway's own files), and again every record is stored
@@ -144,6 +148,70 @@ fn paced_publisher(
         }
         at
     })
+}
+
+/// Starts both members and waits until each has subscribed.
+fn start_both(w1: &Member, w2: &Member) -> (Proc, Proc) {
+    let (p1, p2) = (w1.start(), w2.start());
+    w1.wait_subscribed(1);
+    w2.wait_subscribed(1);
+    (p1, p2)
+}
+
+/// A day (`truth_day(seed)`) published by [`paced_publisher`], its last quarter held until
+/// `gate` is set, so that some of the flow comes after the event the test waits for
+/// whatever the machine's speed; the kill is due after the first quarter (`kill_at`).
+struct HeldFlow {
+    truth: Vec<String>,
+    want: BTreeMap<String, usize>,
+    n: usize,
+    kill_at: usize,
+    hold_at: usize,
+    progress: Arc<AtomicUsize>,
+    gate: Arc<AtomicBool>,
+    publisher: std::thread::JoinHandle<Vec<Instant>>,
+}
+
+impl HeldFlow {
+    fn start(broker: &Mosquitto, seed: u64) -> Self {
+        let truth = truth_day(seed);
+        let want = multiset(&truth);
+        assert_eq!(want.len(), truth.len(), "one sbe37 record per truth line");
+        let n = truth.len();
+        let hold_at = 3 * n / 4;
+        let progress = Arc::new(AtomicUsize::new(0));
+        let gate = Arc::new(AtomicBool::new(false));
+        let publisher = paced_publisher(
+            broker,
+            truth.clone(),
+            progress.clone(),
+            hold_at,
+            gate.clone(),
+        );
+        HeldFlow {
+            truth,
+            want,
+            n,
+            kill_at: n / 4,
+            hold_at,
+            progress,
+            gate,
+            publisher,
+        }
+    }
+}
+
+/// Waits (hang guard 60 s, failing with `never` and the log) until `log()` holds `needle`.
+fn wait_logged(log: impl Fn() -> String, needle: &str, never: &str) {
+    let t0 = Instant::now();
+    while !log().contains(needle) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "{never}:\n{}",
+            log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Waits (hang guard 60 s) until `progress` reaches `n`.
@@ -320,30 +388,30 @@ fn a_killed_member_restarted_gets_what_its_session_queued() {
 fn b_a_member_that_never_returns_its_session_expires_and_the_survivor_takes_over() {
     let dir = temp_dir("mqtt-failover-b");
     let broker = start_broker(&dir);
-    let w1 = Member::new(&dir, 1, &broker, "session_expiry_s = 2");
-    let w2 = Member::new(&dir, 2, &broker, "session_expiry_s = 2");
-    let p1 = w1.start();
-    let p2 = w2.start();
-    w1.wait_subscribed(1);
-    w2.wait_subscribed(1);
-
-    let truth = truth_day(42);
-    let want = multiset(&truth);
-    assert_eq!(want.len(), truth.len(), "one sbe37 record per truth line");
-    let n = truth.len();
-    let kill_at = n / 4;
-    // the last quarter waits for the expiry, so that some of the flow comes after it
-    // whatever the machine's speed
-    let hold_at = 3 * n / 4;
-    let progress = Arc::new(AtomicUsize::new(0));
-    let expired = Arc::new(AtomicBool::new(false));
-    let publisher = paced_publisher(
+    // no stand-in: this is what a session expiry alone does
+    let w1 = Member::new(
+        &dir,
+        1,
         &broker,
-        truth.clone(),
-        progress.clone(),
-        hold_at,
-        expired.clone(),
+        "session_expiry_s = 2\ntakeover_after_s = 0",
     );
+    let w2 = Member::new(
+        &dir,
+        2,
+        &broker,
+        "session_expiry_s = 2\ntakeover_after_s = 0",
+    );
+    let (p1, p2) = start_both(&w1, &w2);
+    let HeldFlow {
+        truth,
+        want,
+        n,
+        kill_at,
+        hold_at,
+        progress,
+        gate: expired,
+        publisher,
+    } = HeldFlow::start(&broker, 42);
 
     wait_progress(&progress, kill_at);
     let before = (w1.stored().len(), w2.stored().len());
@@ -353,15 +421,11 @@ fn b_a_member_that_never_returns_its_session_expires_and_the_survivor_takes_over
     let after_kill = (w1.stored().len(), w2.stored().len());
 
     // mosquitto logs the end of the session
-    let t0 = Instant::now();
-    while !broker.log().contains("Expiring client writer-2") {
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "mosquitto never expired writer-2's session:\n{}",
-            broker.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_logged(
+        || broker.log(),
+        "Expiring client writer-2",
+        "mosquitto never expired writer-2's session",
+    );
     let expiry_seen = t_kill.elapsed();
     let published_at_expiry = progress.load(Ordering::SeqCst);
     expired.store(true, Ordering::SeqCst);
@@ -437,6 +501,106 @@ fn b_a_member_that_never_returns_its_session_expires_and_the_survivor_takes_over
     eprintln!(
         "(b) {} records published again (gap fill); the group then held {} records, each once",
         missing.len(),
+        got.len()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---------------------------------------------------------------- (c)
+
+/// Both members with `takeover_after_s = 2` and persistent sessions: a member is SIGKILLed
+/// mid-flow and never returns. Its will says it is offline; 2 s later the survivor stands in
+/// for it, drains the records mosquitto queued in its session into the dead member's store
+/// (`member_dirs`: what it had stored but not acknowledged at the kill is recognised),
+/// deletes the session, and from then on gets every record. Nothing is published again, and every record is stored
+/// exactly once by the group.
+#[test]
+fn c_a_member_that_never_returns_gets_a_stand_in_and_nothing_is_lost() {
+    let dir = temp_dir("mqtt-failover-c");
+    let broker = start_broker(&dir);
+    // w1 reaches w2's store (one machine here; a shared file system in production)
+    let w2_store = dir.join("w2").join("writer");
+    let w1 = Member::new(
+        &dir,
+        1,
+        &broker,
+        &format!(
+            "takeover_after_s = 2\nmember_dirs = {{ writer-2 = {:?} }}",
+            w2_store.display().to_string()
+        ),
+    );
+    let w2 = Member::new(&dir, 2, &broker, "takeover_after_s = 2");
+    let (p1, p2) = start_both(&w1, &w2);
+    let HeldFlow {
+        truth,
+        want,
+        n,
+        kill_at,
+        progress,
+        gate: drained,
+        publisher,
+        ..
+    } = HeldFlow::start(&broker, 43);
+
+    wait_progress(&progress, kill_at);
+    kill9(p2.take());
+    let t_kill = Instant::now();
+    let published_at_kill = progress.load(Ordering::SeqCst);
+    let after_kill = (w1.stored().len(), w2.stored().len());
+    wait_logged(
+        || w1.log(),
+        "its session is drained and deleted",
+        "the survivor never stood in for writer-2",
+    );
+    let took = t_kill.elapsed();
+    let published_at_drain = progress.load(Ordering::SeqCst);
+    drained.store(true, Ordering::SeqCst);
+    publisher.join().unwrap();
+    let t0 = Instant::now();
+    loop {
+        let u = union(&[&w1, &w2]);
+        if want.keys().all(|key| u.contains_key(key)) || t0.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let survivor_end = w1.settled();
+    stop(p1.take());
+    let got = assert_group_exactly_once(&want, &[&w1, &w2]);
+    let log1 = w1.log();
+    assert!(
+        log1.contains("standing in for it") && log1.contains("w2/writer/albatross-writer.lock"),
+        "the survivor says it stands in, into w2's store:\n{log1}"
+    );
+    let messages: u64 = log1
+        .lines()
+        .find(|l| l.contains("its session is drained and deleted"))
+        .and_then(|l| l.split("messages=").nth(1))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        messages > 0,
+        "the stand-in drained nothing: mosquitto queued nothing for the dead member (update docs/mqtt.md §6)\n{log1}"
+    );
+    // the session is gone: the broker no longer hands the dead member a share, so every
+    // record published after the drain is the survivor's
+    let s1 = w1.stored();
+    let k = keys(&truth);
+    let not_survivors = (published_at_drain..n)
+        .filter(|&i| !s1.contains_key(&k[i]))
+        .count();
+    assert_eq!(
+        not_survivors, 0,
+        "records published after the drain that did not reach the survivor"
+    );
+    eprintln!(
+        "(c) {n} records, {PACE:?} apart; takeover_after_s = 2; w2 SIGKILLed after {published_at_kill} published; [w1, w2] {after_kill:?} right after the kill"
+    );
+    eprintln!(
+        "(c) w1 stood in for w2 and deleted its session {took:?} after the kill ({} records published by then): {messages} messages drained from w2's session into w2's store; [{survivor_end}, {}] stored at the end, {} records, each once, none published again",
+        published_at_drain - published_at_kill,
+        w2.stored().len(),
         got.len()
     );
     std::fs::remove_dir_all(&dir).unwrap();

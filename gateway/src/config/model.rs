@@ -553,6 +553,17 @@ pub struct WriterSettings {
     /// queued for that member by then (docs/mqtt.md §6).
     #[serde(default)]
     pub session_expiry_s: Option<u32>,
+    /// With a share group: seconds a member may be away (its last will, or its own
+    /// "offline" on a clean stop) before another member stands in for it and drains what
+    /// the broker queued in its session; default 60, 0 for never (docs/mqtt.md §6).
+    #[serde(default)]
+    pub takeover_after_s: Option<u32>,
+    /// With a share group: the store directory of other members, by client id, where this
+    /// writer can reach it (a shared file system). Standing in for such a member, it stores
+    /// into that member's directory, so that what the member stored but had not
+    /// acknowledged is recognised, not stored a second time (docs/mqtt.md §6).
+    #[serde(default)]
+    pub member_dirs: Option<std::collections::BTreeMap<String, PathBuf>>,
 }
 
 impl Config {

@@ -39,6 +39,10 @@ pub struct ConnectOptions {
     pub tls: Option<TlsConfiguration>,
     /// The last will.
     pub will: Option<Will>,
+    /// Start without the broker's session for this client id (and, with
+    /// `session_expiry_s` 0, leave none behind). `false` for everything that must resume
+    /// its session; `true` only to delete one ([`crate::writer::standin`]).
+    pub clean_start: bool,
     /// Incoming publishes are acknowledged only by [`Client::try_ack`].
     pub manual_acks: bool,
     /// Largest packet accepted from the broker, bytes.
@@ -103,8 +107,8 @@ pub fn connect(o: &ConnectOptions, version: Version) -> (Client, EventLoop) {
         Version::V311 => {
             let mut m = rumqttc::MqttOptions::new(o.client_id.clone(), o.host.clone(), o.port);
             // the client id is never empty (ConnectOptions' contract), so
-            // set_clean_session(false) cannot panic
-            m.set_clean_session(false)
+            // set_clean_session cannot panic
+            m.set_clean_session(o.clean_start)
                 .set_keep_alive(o.keep_alive)
                 .set_manual_acks(o.manual_acks)
                 .set_max_packet_size(o.max_incoming_packet as usize, 1 << 20)
@@ -130,7 +134,7 @@ pub fn connect(o: &ConnectOptions, version: Version) -> (Client, EventLoop) {
         }
         Version::V5 => {
             let mut m = rumqttc::v5::MqttOptions::new(o.client_id.clone(), o.host.clone(), o.port);
-            m.set_clean_start(false)
+            m.set_clean_start(o.clean_start)
                 .set_session_expiry_interval(Some(o.session_expiry_s))
                 .set_keep_alive(o.keep_alive)
                 .set_manual_acks(o.manual_acks)
@@ -191,6 +195,14 @@ impl Client {
             Client::V5(c) => c
                 .try_subscribe(filter, rumqttc::v5::mqttbytes::QoS::AtLeastOnce)
                 .map_err(|_| RequestRejected),
+        }
+    }
+
+    /// Queues an unsubscription from `filter`.
+    pub fn try_unsubscribe(&self, filter: String) -> Result<(), RequestRejected> {
+        match self {
+            Client::V311(c) => c.try_unsubscribe(filter).map_err(|_| RequestRejected),
+            Client::V5(c) => c.try_unsubscribe(filter).map_err(|_| RequestRejected),
         }
     }
 
@@ -263,6 +275,7 @@ impl EventLoop {
                             .iter()
                             .any(|c| matches!(c, rumqttc::SubscribeReasonCode::Failure)),
                     },
+                    Event::Incoming(Packet::UnsubAck(_)) => MqttEvent::UnsubAck,
                     Event::Outgoing(Outgoing::Publish(pkid)) => MqttEvent::PublishSent(pkid),
                     Event::Outgoing(Outgoing::Disconnect) => MqttEvent::DisconnectSent,
                     _ => MqttEvent::Other,
@@ -289,6 +302,7 @@ impl EventLoop {
                             .iter()
                             .any(|c| !matches!(c, m5::SubscribeReasonCode::Success(_))),
                     },
+                    Event::Incoming(Packet::UnsubAck(_)) => MqttEvent::UnsubAck,
                     Event::Outgoing(Outgoing::Publish(pkid)) => MqttEvent::PublishSent(pkid),
                     Event::Outgoing(Outgoing::Disconnect) => MqttEvent::DisconnectSent,
                     _ => MqttEvent::Other,

@@ -52,6 +52,8 @@ pub enum MqttEvent {
         /// At least one filter was refused.
         refused: bool,
     },
+    /// The broker answered an unsubscription.
+    UnsubAck,
     /// The DISCONNECT we asked for was written.
     DisconnectSent,
     /// Anything else (pings, outgoing acknowledgements, …).

@@ -3,9 +3,14 @@
 
 use crate::config::{Config, Credentials, CredentialsError};
 use crate::names::is_kept_as_is;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// Default of `[writer] takeover_after_s`: long enough for a member to be restarted (an
+/// upgrade, a reboot), short enough that the broker's queue for it stays small.
+pub const DEFAULT_TAKEOVER_AFTER_S: u32 = 60;
 
 /// Everything `albatross writer` needs, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +36,13 @@ pub struct WriterOptions {
     /// (`[writer] session_expiry_s`); `None`: never (the session and its queue wait for the
     /// writer however long it is away).
     pub session_expiry_s: Option<u32>,
+    /// With a share group: how long a member may be away before another member stands in
+    /// for it and drains its session (`[writer] takeover_after_s`, default 60 s; see
+    /// [`super::standin`]). `None` without a share group, or with `takeover_after_s = 0`.
+    pub takeover_after: Option<Duration>,
+    /// Store directories of other members of the share group, by client id (`[writer]
+    /// member_dirs`): a stand-in for one of them stores into its directory.
+    pub member_dirs: BTreeMap<String, PathBuf>,
     /// MQTT keep-alive.
     pub keep_alive: Duration,
     /// MQTT version choice (`[sinks.mqtt] protocol`).
@@ -123,6 +135,8 @@ impl WriterOptions {
                 dir: None,
                 share_group: None,
                 session_expiry_s: None,
+                takeover_after_s: None,
+                member_dirs: None,
             });
         let gateway_id = config.gateway.id.get_ref();
         let client_id = settings
@@ -143,6 +157,40 @@ impl WriterOptions {
                     None,
                 ));
             }
+            // the members announce themselves under their client id (writer/presence.rs)
+            if !is_topic_level(&client_id) {
+                return Err(err(
+                    "writer.client_id",
+                    format!("`{client_id}` is not a topic level ([A-Za-z0-9_-]+): in a share group it names the member's presence topic"),
+                    None,
+                ));
+            }
+        }
+        let takeover_after_s = settings
+            .takeover_after_s
+            .unwrap_or(DEFAULT_TAKEOVER_AFTER_S);
+        if settings.share_group.is_some() && takeover_after_s > 0 {
+            if let Some(e) = settings.session_expiry_s.filter(|&e| e <= takeover_after_s) {
+                return Err(err(
+                    "writer.session_expiry_s",
+                    format!("{e} s would end a dead member's session, and drop what the broker queued for it, before another member stands in for it after writer.takeover_after_s = {takeover_after_s} s: make it longer, remove it, or set takeover_after_s = 0 (no stand-in)"),
+                    None,
+                ));
+            }
+        }
+        if settings.share_group.is_none() && settings.takeover_after_s.is_some() {
+            return Err(err(
+                "writer.takeover_after_s",
+                "needs writer.share_group (only members of a share group stand in for each other)",
+                None,
+            ));
+        }
+        if settings.share_group.is_none() && settings.member_dirs.is_some() {
+            return Err(err(
+                "writer.member_dirs",
+                "needs writer.share_group (a stand-in stores into the directory of the member it stands in for)",
+                None,
+            ));
         }
         if settings.session_expiry_s.is_some()
             && mqtt.protocol == crate::mqtt_client::Protocol::V311
@@ -172,7 +220,10 @@ impl WriterOptions {
                 .unwrap_or_else(|| config.gateway.data_dir.join("writer")),
             topic_root: mqtt.topic_root.clone(),
             site,
+            takeover_after: (settings.share_group.is_some() && takeover_after_s > 0)
+                .then(|| Duration::from_secs(u64::from(takeover_after_s))),
             share_group: settings.share_group,
+            member_dirs: settings.member_dirs.unwrap_or_default(),
             session_expiry_s: settings.session_expiry_s,
             keep_alive: Duration::from_secs(30),
             protocol: mqtt.protocol,
@@ -188,6 +239,13 @@ impl WriterOptions {
             Some(g) => format!("$share/{g}/{filter}"),
             None => filter,
         }
+    }
+
+    /// The presence topics of this writer's share group, when it has one.
+    pub fn presence(&self) -> Option<super::presence::Topics> {
+        self.share_group
+            .as_deref()
+            .map(|g| super::presence::Topics::new(&self.topic_root, &self.site, g))
     }
 }
 
@@ -216,15 +274,27 @@ mod tests {
         assert_eq!(o.subscription(), "emso/emso-ligure-ouest/+/+/+/data");
         assert_eq!(o.credentials, None);
         assert_eq!(o.session_expiry_s, None);
+        assert_eq!(o.takeover_after, None);
     }
 
     #[test]
     fn session_expiry_needs_mqtt_5() {
         let o = WriterOptions::from_config(&config(
-            "[sinks.mqtt]\naddress = \"h:1\"\n[writer]\nshare_group = \"writers\"\nsession_expiry_s = 30\n",
+            "[sinks.mqtt]\naddress = \"h:1\"\n[writer]\nshare_group = \"writers\"\nsession_expiry_s = 300\n",
         ))
         .unwrap();
-        assert_eq!(o.session_expiry_s, Some(30));
+        assert_eq!(o.session_expiry_s, Some(300));
+        assert_eq!(o.takeover_after, Some(Duration::from_secs(60)));
+        let e = WriterOptions::from_config(&config(
+            "[sinks.mqtt]\naddress = \"h:1\"\n[writer]\nshare_group = \"writers\"\nsession_expiry_s = 30\ntakeover_after_s = 30\n",
+        ))
+        .unwrap_err();
+        assert_eq!(e.field, "writer.session_expiry_s");
+        let o = WriterOptions::from_config(&config(
+            "[sinks.mqtt]\naddress = \"h:1\"\n[writer]\nshare_group = \"writers\"\nsession_expiry_s = 2\ntakeover_after_s = 0\n",
+        ))
+        .unwrap();
+        assert_eq!((o.session_expiry_s, o.takeover_after), (Some(2), None));
         let e = WriterOptions::from_config(&config(
             "[sinks.mqtt]\naddress = \"h:1\"\nprotocol = \"3.1.1\"\n[writer]\nsession_expiry_s = 30\n",
         ))
@@ -264,5 +334,15 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(e.field, "writer.share_group");
+        let e = WriterOptions::from_config(&config(
+            "[sinks.mqtt]\naddress = \"h:1\"\n[writer]\nshare_group = \"w\"\nclient_id = \"a/b\"\n",
+        ))
+        .unwrap_err();
+        assert_eq!(e.field, "writer.client_id");
+        let e = WriterOptions::from_config(&config(
+            "[sinks.mqtt]\naddress = \"h:1\"\n[writer]\ntakeover_after_s = 5\n",
+        ))
+        .unwrap_err();
+        assert_eq!(e.field, "writer.takeover_after_s");
     }
 }

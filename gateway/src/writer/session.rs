@@ -18,7 +18,9 @@
 //! with the non-blocking `try_*` calls (rumqttc #1025). The connection is MQTT 5 where the
 //! broker speaks it, else 3.1.1 ([`crate::mqtt_client::Negotiator`]); TLS when `ca_file` is set.
 
+use super::group::{Ended, Group};
 use super::options::WriterOptions;
+use super::presence;
 use super::store::{DayStore, Message, Outcome, StoreStats};
 use crate::clock;
 use crate::links::Backoff;
@@ -34,28 +36,30 @@ use tracing::{debug, error, info, warn};
 const MAX_BATCH: usize = 512;
 /// Capacity of the channels between the tasks; the broker's in-flight window (unacknowledged
 /// QoS 1 messages per client) bounds what is in them.
-const CHANNEL: usize = 4096;
+pub(crate) const CHANNEL: usize = 4096;
 /// How often the counters are logged.
 const SUMMARY_EVERY: Duration = Duration::from_secs(600);
 
-/// A message copy on its way to the store.
+/// A message copy on its way to the store: its local sequence number, the connection it
+/// came in on (the writer's own, or a stand-in's), its packet id and QoS, topic, payload.
 #[derive(Debug)]
-struct Received {
-    seq: u64,
-    conn: u64,
-    pkid: u16,
-    qos: u8,
-    topic: String,
-    payload: Vec<u8>,
+pub(crate) struct Received {
+    pub(crate) seq: u64,
+    pub(crate) conn: u64,
+    pub(crate) pkid: u16,
+    pub(crate) qos: u8,
+    pub(crate) topic: String,
+    pub(crate) payload: Vec<u8>,
 }
 
-/// A copy the store made durable (stored, duplicate or rejected): it may be acknowledged.
+/// A copy the store made durable (stored, duplicate or rejected): it may be acknowledged
+/// on the connection it came in on.
 #[derive(Debug, Clone, Copy)]
-struct Durable {
-    seq: u64,
-    conn: u64,
-    pkid: u16,
-    qos: u8,
+pub(crate) struct Durable {
+    pub(crate) seq: u64,
+    pub(crate) conn: u64,
+    pub(crate) pkid: u16,
+    pub(crate) qos: u8,
 }
 
 /// Failure that stops the writer.
@@ -79,7 +83,7 @@ pub enum WriterError {
 
 /// The store thread: batches, writes durably (retrying on I/O errors until it works or the
 /// writer stops), reports each copy as durable.
-fn store_loop(
+pub(crate) fn store_loop(
     mut store: DayStore,
     mut rx: mpsc::Receiver<Received>,
     done: mpsc::UnboundedSender<Vec<Durable>>,
@@ -193,9 +197,10 @@ impl Acks {
     }
 }
 
-fn connect_options(o: &WriterOptions) -> Result<ConnectOptions, WriterError> {
-    // a fixed client id (checked non-empty by WriterOptions) with a persistent session: the
-    // broker queues our QoS 1 messages while we are away
+/// The writer's connection: a fixed client id (checked non-empty by WriterOptions) with a
+/// persistent session, so the broker queues our QoS 1 messages while we are away; in a
+/// share group, a retained `offline` presence as last will.
+pub(crate) fn connect_options(o: &WriterOptions) -> Result<ConnectOptions, WriterError> {
     Ok(ConnectOptions {
         client_id: o.client_id.clone(),
         host: o.host.clone(),
@@ -207,7 +212,12 @@ fn connect_options(o: &WriterOptions) -> Result<ConnectOptions, WriterError> {
             .as_deref()
             .map(mqtt_client::tls::from_ca_file)
             .transpose()?,
-        will: None,
+        will: o.presence().map(|t| mqtt_client::Will {
+            topic: t.member(&o.client_id),
+            payload: presence::OFFLINE.to_vec(),
+            retain: true,
+        }),
+        clean_start: false,
         manual_acks: true,
         max_incoming_packet: 1 << 20,
         inflight: 100,
@@ -216,6 +226,16 @@ fn connect_options(o: &WriterOptions) -> Result<ConnectOptions, WriterError> {
             .session_expiry_s
             .unwrap_or(mqtt_client::SESSION_NEVER_EXPIRES),
     })
+}
+
+/// Offers each durable copy of `batch` for acknowledgement on the connection it came in on:
+/// the writer's own (`acks`), or the running stand-in's.
+fn route(batch: Vec<Durable>, acks: &mut Acks, client: &Client, group: Option<&Group>) {
+    for d in batch {
+        if let Some(d) = group.map_or(Some(d), |g| g.route(d)) {
+            acks.offer(client, d);
+        }
+    }
 }
 
 /// Runs the writer until `shutdown` turns `true`; returns the store's counters.
@@ -259,6 +279,13 @@ pub async fn run(
         queued: VecDeque::new(),
         sent: 0,
     };
+    let (ended_tx, mut ended_rx) = mpsc::unbounded_channel::<Ended>();
+    let mut group = Group::new(&opts, ended_tx);
+    let mut group_tick = tokio::time::interval(Duration::from_millis(500));
+    // connection numbers, the writer's own and its stand-ins'
+    let mut conns = 0u64;
+    // the filters asked for on this connection, in order, awaiting their SUBACK
+    let mut subscribing: VecDeque<String> = VecDeque::new();
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(60));
     let mut seq = 0u64;
     let mut ever_connected = false;
@@ -267,35 +294,52 @@ pub async fn run(
     let mut stopping = *shutdown.borrow();
     while !stopping {
         if need_subscribe && acks.connected {
-            match client.try_subscribe(filter.clone()) {
-                Ok(()) => need_subscribe = false,
-                Err(e) => debug!(error = %e, "subscribe request queued later"),
+            let mut wanted = vec![filter.clone()];
+            wanted.extend(group.as_ref().map(Group::filter));
+            subscribing.clear();
+            for f in wanted {
+                match client.try_subscribe(f.clone()) {
+                    Ok(()) => subscribing.push_back(f),
+                    Err(e) => debug!(error = %e, "subscribe request queued later"),
+                }
             }
+            need_subscribe = subscribing.is_empty();
         }
         acks.retry(&client);
         tokio::select! {
             r = shutdown.changed() => {
                 stopping = r.is_err() || *shutdown.borrow();
             }
-            Some(batch) = done_rx.recv() => {
-                for d in batch {
-                    acks.offer(&client, d);
+            Some(batch) = done_rx.recv() => route(batch, &mut acks, &client, group.as_ref()),
+            _ = group_tick.tick(), if group.is_some() => {
+                if let Some(g) = group.as_mut() {
+                    conns += 1;
+                    g.start_due(eventloop.version(), &store_tx, conns);
+                }
+            }
+            Some(e) = ended_rx.recv() => {
+                if let Some(g) = group.as_mut() {
+                    g.ended(e, &client);
                 }
             }
             ev = eventloop.poll() => match ev {
                 Ok(MqttEvent::ConnAck { session_present }) => {
                     negotiator.connected();
-                    acks.conn += 1;
+                    conns += 1;
+                    acks.conn = conns;
                     acks.connected = true;
                     acks.awaiting.clear();
                     backoff.reset();
                     need_subscribe = true;
+                    if let Some(g) = &group {
+                        g.connected(&client);
+                    }
                     if session_present {
                         info!(reconnects, mqtt = %eventloop.version(), "connected: the broker kept our session (queued messages follow)");
                     } else if ever_connected || had_files {
                         warn!(
                             reconnects,
-                            "connected, but the broker has no session for us (it restarted without persistence, or the session expired): messages published while it had none may be lost; subscribing again"
+                            "connected, but the broker has no session for us (it restarted without persistence, or the session expired): messages published while it had none may be lost, unless another member of the share group stood in for us; subscribing again"
                         );
                     } else {
                         info!(mqtt = %eventloop.version(), "connected: new session on the broker; subscribing");
@@ -309,6 +353,12 @@ pub async fn run(
                     seq += 1;
                     if p.qos != 0 {
                         acks.awaiting.insert(p.pkid, seq);
+                    }
+                    if group.as_mut().is_some_and(|g| g.observe(&p.topic, &p.payload)) {
+                        // a member's presence: nothing to store
+                        let d = Durable { seq, conn: acks.conn, pkid: p.pkid, qos: p.qos };
+                        acks.offer(&client, d);
+                        continue;
                     }
                     let r = Received {
                         seq,
@@ -324,10 +374,13 @@ pub async fn run(
                     }
                 }
                 Ok(MqttEvent::SubAck { refused }) => {
+                    let f = subscribing.pop_front().unwrap_or_else(|| filter.clone());
                     if refused {
-                        error!(subscription = %filter, "the broker refused the subscription (check its ACL); retrying on the next connection");
+                        error!(subscription = %f, "the broker refused the subscription (check its ACL); retrying on the next connection");
+                    } else if f == filter {
+                        info!(subscription = %f, "subscribed (QoS 1)");
                     } else {
-                        info!(subscription = %filter, "subscribed (QoS 1)");
+                        info!(subscription = %f, "following the share group's presence");
                     }
                 }
                 Ok(_) => {}
@@ -357,15 +410,20 @@ pub async fn run(
                                 stopping = r.is_err() || *shutdown.borrow();
                                 if stopping { break; }
                             }
-                            // stored while disconnected: the broker resends, that copy is acked
-                            Some(_) = done_rx.recv() => {}
+                            // stored while disconnected: the broker resends, that copy is
+                            // acked; a stand-in's copies go to it
+                            Some(batch) = done_rx.recv() => route(batch, &mut acks, &client, group.as_ref()),
                         }
                     }
                 }
             }
         }
     }
-    // Shutdown: let the store finish what it has, acknowledge it, disconnect cleanly.
+    // Shutdown: say so to the group, stop a stand-in (it holds a sender of the store), let
+    // the store finish what it has, acknowledge it, disconnect cleanly.
+    if let Some(g) = group.as_mut() {
+        g.stopping(&client).await;
+    }
     stop.store(true, Ordering::Relaxed);
     drop(store_tx);
     let deadline = tokio::time::sleep(Duration::from_secs(5));
@@ -374,7 +432,7 @@ pub async fn run(
         tokio::select! {
             () = &mut deadline => break,
             d = done_rx.recv() => match d {
-                Some(batch) => for d in batch { acks.offer(&client, d); },
+                Some(batch) => route(batch, &mut acks, &client, None),
                 None => break,
             },
             ev = eventloop.poll(), if acks.connected => if ev.is_err() { acks.disconnected(); },

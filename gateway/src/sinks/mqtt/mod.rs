@@ -196,6 +196,7 @@ pub fn start(
             .as_deref()
             .map(mqtt_client::tls::from_ca_file)
             .transpose()?,
+        clean_start: false,
         will: Some(Will {
             topic: topics.online(),
             payload: b"offline".to_vec(),
