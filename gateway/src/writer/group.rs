@@ -88,11 +88,6 @@ impl Group {
         })
     }
 
-    /// The presence filter to subscribe to.
-    pub fn filter(&self) -> String {
-        self.topics.filter()
-    }
-
     /// Connected: says so, retained, where the others look.
     pub fn connected(&self, client: &Client) {
         let topic = self.topics.member(&self.opts.client_id);
@@ -124,9 +119,15 @@ impl Group {
         true
     }
 
-    /// Starts the stand-in that is due, if any, over MQTT `version`, its messages going to
-    /// `store_tx` as connection `conn` (a number no other connection of this writer has).
-    pub fn start_due(&mut self, version: Version, store_tx: &mpsc::Sender<Received>, conn: u64) {
+    /// Starts the stand-in that is due, if any, over MQTT `version`: its messages go to the
+    /// member's store (`member_dirs`) or to this writer's `store_tx`, as a connection
+    /// numbered from `conns` (the writer's count of its connections, stand-ins' included).
+    pub fn start_due(
+        &mut self,
+        version: Version,
+        store_tx: &mpsc::Sender<Received>,
+        conns: &mut u64,
+    ) {
         if self.running.is_some() {
             return;
         }
@@ -146,32 +147,34 @@ impl Group {
             None => None,
         };
         warn!(member = %member, after = ?self.opts.takeover_after.unwrap_or_default(), into = %member_store.as_ref().map_or("this writer's store".to_owned(), |m| m.lock.path().display().to_string()), "a member of the share group is away: standing in for it, to store what the broker queued for it");
-        let ended = self.ended.clone();
-        let (opts, m) = (self.opts.clone(), member.clone());
-        let (durable, task) = match member_store {
-            Some(ms) => {
-                let fut = standin::drain(opts, version, m.clone(), conn, ms.tx, ms.durable_rx);
-                let task = tokio::spawn(async move {
-                    let r = fut.await;
-                    // the drain dropped the store's sender: its thread ends, then the lock
-                    let (thread, lock) = (ms.thread, ms.lock);
-                    let _ = tokio::task::spawn_blocking(move || thread.join()).await;
-                    drop(lock);
-                    let _ = ended.send((m, r));
-                });
-                (None, task)
-            }
+        *conns += 1;
+        let conn = *conns;
+        // into the member's store (its thread and lock end with the stand-in), or ours
+        let (store_tx, durable_rx, durable, member_store) = match member_store {
+            Some(ms) => (ms.tx, ms.durable_rx, None, Some((ms.thread, ms.lock))),
             None => {
                 let (durable, durable_rx) = mpsc::unbounded_channel();
-                let fut =
-                    standin::drain(opts, version, m.clone(), conn, store_tx.clone(), durable_rx);
-                let task = tokio::spawn(async move {
-                    let r = fut.await;
-                    let _ = ended.send((m, r));
-                });
-                (Some(durable), task)
+                (store_tx.clone(), durable_rx, Some(durable), None)
             }
         };
+        let fut = standin::drain(
+            self.opts.clone(),
+            version,
+            member.clone(),
+            conn,
+            store_tx,
+            durable_rx,
+        );
+        let (ended, m) = (self.ended.clone(), member.clone());
+        let task = tokio::spawn(async move {
+            let r = fut.await;
+            if let Some((thread, lock)) = member_store {
+                // the drain dropped the store's sender: its thread ends, then the lock
+                let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+                drop(lock);
+            }
+            let _ = ended.send((m, r));
+        });
         self.running = Some(Running {
             member,
             conn,

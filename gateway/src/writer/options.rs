@@ -241,6 +241,16 @@ impl WriterOptions {
         }
     }
 
+    /// Every filter the writer subscribes to: [`Self::subscription`], and the share group's
+    /// presence when stand-ins are on.
+    pub fn filters(&self) -> Vec<String> {
+        let mut f = vec![self.subscription()];
+        if self.takeover_after.is_some() {
+            f.extend(self.presence().map(|p| p.filter()));
+        }
+        f
+    }
+
     /// The presence topics of this writer's share group, when it has one.
     pub fn presence(&self) -> Option<super::presence::Topics> {
         self.share_group
@@ -315,6 +325,13 @@ mod tests {
         assert_eq!(
             o.subscription(),
             "$share/writers/obs/emso-ligure-ouest/+/+/+/data"
+        );
+        assert_eq!(
+            o.filters(),
+            [
+                "$share/writers/obs/emso-ligure-ouest/+/+/+/data",
+                "obs/emso-ligure-ouest/writers/writers/+"
+            ]
         );
     }
 

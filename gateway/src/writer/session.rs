@@ -157,19 +157,34 @@ pub(crate) fn store_loop(
     store.stats()
 }
 
-/// The event-loop task's view of the connection and of what awaits acknowledgement.
-struct Acks {
-    conn: u64,
-    connected: bool,
+/// A connection's view of what awaits acknowledgement (the writer's own, and a
+/// stand-in's: [`super::standin`]).
+pub(crate) struct Acks {
+    pub(crate) conn: u64,
+    pub(crate) connected: bool,
     /// packet id → sequence number of the copy to acknowledge
-    awaiting: HashMap<u16, u64>,
+    pub(crate) awaiting: HashMap<u16, u64>,
     /// acknowledgements the client channel could not take yet
     queued: VecDeque<Durable>,
     sent: u64,
 }
 
 impl Acks {
-    fn offer(&mut self, client: &Client, d: Durable) {
+    /// Nothing awaited yet on connection `conn`, connected or not.
+    pub(crate) fn new(conn: u64, connected: bool) -> Self {
+        Acks {
+            conn,
+            connected,
+            awaiting: HashMap::new(),
+            queued: VecDeque::new(),
+            sent: 0,
+        }
+    }
+
+    /// Acknowledges the durable copy `d` if it came in on this connection, which is up,
+    /// and is still the copy awaited for its packet id; queues it when the client's
+    /// channel cannot take it now.
+    pub(crate) fn offer(&mut self, client: &Client, d: Durable) {
         if d.qos == 0 || !self.connected || d.conn != self.conn {
             return;
         }
@@ -185,7 +200,8 @@ impl Acks {
         }
     }
 
-    fn retry(&mut self, client: &Client) {
+    /// Offers again what the client's channel could not take.
+    pub(crate) fn retry(&mut self, client: &Client) {
         for d in std::mem::take(&mut self.queued) {
             self.offer(client, d);
         }
@@ -272,38 +288,28 @@ pub async fn run(
         session_expiry_s = ?opts.session_expiry_s,
         "writer starting"
     );
-    let mut acks = Acks {
-        conn: 0,
-        connected: false,
-        awaiting: HashMap::new(),
-        queued: VecDeque::new(),
-        sent: 0,
-    };
+    let mut acks = Acks::new(0, false);
     let (ended_tx, mut ended_rx) = mpsc::unbounded_channel::<Ended>();
     let mut group = Group::new(&opts, ended_tx);
     let mut group_tick = tokio::time::interval(Duration::from_millis(500));
     // connection numbers, the writer's own and its stand-ins'
     let mut conns = 0u64;
-    // the filters asked for on this connection, in order, awaiting their SUBACK
+    // the filters still to ask for on this connection, and those asked for, in order,
+    // awaiting their SUBACK
+    let mut to_subscribe: VecDeque<String> = VecDeque::new();
     let mut subscribing: VecDeque<String> = VecDeque::new();
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(60));
     let mut seq = 0u64;
     let mut ever_connected = false;
-    let mut need_subscribe = false;
     let mut reconnects = 0u64;
     let mut stopping = *shutdown.borrow();
     while !stopping {
-        if need_subscribe && acks.connected {
-            let mut wanted = vec![filter.clone()];
-            wanted.extend(group.as_ref().map(Group::filter));
-            subscribing.clear();
-            for f in wanted {
-                match client.try_subscribe(f.clone()) {
-                    Ok(()) => subscribing.push_back(f),
-                    Err(e) => debug!(error = %e, "subscribe request queued later"),
-                }
+        while let Some(f) = to_subscribe.front().filter(|_| acks.connected) {
+            if let Err(e) = client.try_subscribe(f.clone()) {
+                debug!(error = %e, "subscribe request queued later");
+                break;
             }
-            need_subscribe = subscribing.is_empty();
+            subscribing.extend(to_subscribe.pop_front());
         }
         acks.retry(&client);
         tokio::select! {
@@ -313,8 +319,7 @@ pub async fn run(
             Some(batch) = done_rx.recv() => route(batch, &mut acks, &client, group.as_ref()),
             _ = group_tick.tick(), if group.is_some() => {
                 if let Some(g) = group.as_mut() {
-                    conns += 1;
-                    g.start_due(eventloop.version(), &store_tx, conns);
+                    g.start_due(eventloop.version(), &store_tx, &mut conns);
                 }
             }
             Some(e) = ended_rx.recv() => {
@@ -330,7 +335,8 @@ pub async fn run(
                     acks.connected = true;
                     acks.awaiting.clear();
                     backoff.reset();
-                    need_subscribe = true;
+                    to_subscribe = opts.filters().into();
+                    subscribing.clear();
                     if let Some(g) = &group {
                         g.connected(&client);
                     }

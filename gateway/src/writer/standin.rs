@@ -28,9 +28,8 @@
 //! merge by (`type`, `serial`, `time`) removes them.
 
 use super::options::WriterOptions;
-use super::session::{connect_options, Durable, Received, WriterError};
+use super::session::{connect_options, Acks, Durable, Received, WriterError};
 use crate::mqtt_client::{self, Client, EventLoop, MqttEvent, Version};
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
@@ -70,13 +69,6 @@ pub enum StandInError {
     Options(#[from] WriterError),
 }
 
-/// The filters of the member's session: the share group's records and its presence topics.
-fn filters(opts: &WriterOptions) -> Vec<String> {
-    let mut f = vec![opts.subscription()];
-    f.extend(opts.presence().map(|p| p.filter()));
-    f
-}
-
 /// Drains and deletes the session of `member` over MQTT `version`; messages go to a
 /// store (this writer's, or the member's own directory when it is reachable) through
 /// `store_tx` as connection `conn`, and come back durable on `durable_rx`.
@@ -93,9 +85,9 @@ pub async fn drain(
     options.will = None;
     let (client, mut eventloop) = mqtt_client::connect(&options, version);
     let presence = opts.presence();
-    let filters = filters(&opts);
-    let mut awaiting: HashMap<u16, u64> = HashMap::new();
-    let mut unacked: Vec<Durable> = Vec::new();
+    // the member's own filters (its configuration is the group's)
+    let filters = opts.filters();
+    let mut acks = Acks::new(conn, true);
     let (mut seq, mut unsubscribed) = (0u64, 0usize);
     let mut session_present = false;
     let mut last = Instant::now();
@@ -119,13 +111,13 @@ pub async fn drain(
                     if is_presence {
                         // another member's presence, queued while it was away: not a record
                         if p.qos != 0 {
-                            unacked.push(Durable { seq, conn, pkid: p.pkid, qos: p.qos });
-                            awaiting.insert(p.pkid, seq);
+                            acks.awaiting.insert(p.pkid, seq);
+                            acks.offer(&client, Durable { seq, conn, pkid: p.pkid, qos: p.qos });
                         }
                         continue;
                     }
                     if p.qos != 0 {
-                        awaiting.insert(p.pkid, seq);
+                        acks.awaiting.insert(p.pkid, seq);
                     }
                     let r = Received { seq, conn, pkid: p.pkid, qos: p.qos, topic: p.topic, payload: p.payload };
                     store_tx.send(r).await.map_err(|_| StandInError::Store)?;
@@ -136,14 +128,18 @@ pub async fn drain(
                 }
                 _ => {}
             },
-            Some(d) = durable_rx.recv() => unacked.extend(d),
+            Some(batch) = durable_rx.recv() => {
+                for d in batch {
+                    acks.offer(&client, d);
+                }
+            }
             _ = tick.tick() => {
-                if unsubscribed >= filters.len() && awaiting.is_empty() && last.elapsed() >= QUIET {
+                if unsubscribed >= filters.len() && acks.awaiting.is_empty() && last.elapsed() >= QUIET {
                     break;
                 }
             }
         }
-        ack(&client, &mut awaiting, &mut unacked);
+        acks.retry(&client);
     }
     let messages = seq;
     disconnect(&client, &mut eventloop).await?;
@@ -165,21 +161,6 @@ pub async fn drain(
         session_present,
         messages,
     })
-}
-
-/// Acknowledges what is durable and still awaited on this connection; keeps what the
-/// client's channel cannot take now.
-fn ack(client: &Client, awaiting: &mut HashMap<u16, u64>, unacked: &mut Vec<Durable>) {
-    unacked.retain(|d| {
-        if d.qos == 0 || awaiting.get(&d.pkid) != Some(&d.seq) {
-            return false;
-        }
-        if client.try_ack(d.pkid).is_err() {
-            return true;
-        }
-        awaiting.remove(&d.pkid);
-        false
-    });
 }
 
 /// A clean DISCONNECT, written before this returns.
