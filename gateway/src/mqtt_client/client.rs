@@ -41,7 +41,7 @@ pub struct ConnectOptions {
     pub will: Option<Will>,
     /// Start without the broker's session for this client id (and, with
     /// `session_expiry_s` 0, leave none behind). `false` for everything that must resume
-    /// its session; `true` only to delete one ([`crate::writer::standin`]).
+    /// its session; `true` only to delete one (`writer::standin`).
     pub clean_start: bool,
     /// Incoming publishes are acknowledged only by [`Client::try_ack`].
     pub manual_acks: bool,

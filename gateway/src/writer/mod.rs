@@ -12,7 +12,7 @@
 //! - [`message`]: which topics and payloads are records.
 //! - [`store`]: the durable, de-duplicating day files.
 //! - [`session`]: the MQTT event loop, reconnects and acknowledgements.
-//! - [`presence`], [`group`], [`standin`]: in a share group, the members' presence and the
+//! - [`presence`], `group`, `standin`: in a share group, the members' presence and the
 //!   stand-in that drains the session of a member that is gone.
 
 pub(crate) mod group;

@@ -38,7 +38,7 @@ pub struct WriterOptions {
     pub session_expiry_s: Option<u32>,
     /// With a share group: how long a member may be away before another member stands in
     /// for it and drains its session (`[writer] takeover_after_s`, default 60 s; see
-    /// [`super::standin`]). `None` without a share group, or with `takeover_after_s = 0`.
+    /// `writer::standin`). `None` without a share group, or with `takeover_after_s = 0`.
     pub takeover_after: Option<Duration>,
     /// Store directories of other members of the share group, by client id (`[writer]
     /// member_dirs`): a stand-in for one of them stores into its directory.

@@ -1,5 +1,5 @@
 //! Who of a share group is there: each member's retained presence message, and which dead
-//! member this one should stand in for ([`super::standin`]).
+//! member this one should stand in for (`writer::standin`).
 //!
 //! Every member of share group `G` publishes, retained, `online` on
 //! `<root>/<site>/writers/G/<client id>` when it connects and `offline` when it stops
