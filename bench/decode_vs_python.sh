@@ -2,7 +2,7 @@
 # Times `albatross decode` against Python peers decoding the same bytes, in one run, and
 # writes the section "Instrument decoding vs Python peers (issue 3)" of BENCHMARKS.md.
 #
-#   bench/decode_vs_python.sh            # defaults: RUNS=5 HEX_X=100 WPR_X=200
+#   bench/decode_vs_python.sh            # defaults: RUNS=5 HEX_X=100 WPR_X=1100 (≈ 3 MB)
 #   RUNS=10 HEX_X=50 bench/decode_vs_python.sh
 #
 # Peers (PyPI, installed into bench/.venv): seabirdscientific (SBE 37 .hex) and MHKiT's
@@ -17,7 +17,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 RUNS=${RUNS:-5}
 HEX_X=${HEX_X:-100}
-WPR_X=${WPR_X:-200}
+WPR_X=${WPR_X:-1100}
 VENV=bench/.venv
 PY=$VENV/bin/python
 OUT=target/bench
@@ -50,27 +50,32 @@ WPR_BIG=$OUT/H-AWAC_x$WPR_X.wpr
 "$PY" bench/peers.py make-hex "$HEX" "$HEX_BIG" "$HEX_X"
 "$PY" bench/peers.py make-nortek "$WPR" "$WPR_BIG" "$WPR_X"
 
-# case: label | file | peer kind
-CASES=(
+# case: label | file | peer kind; each is timed with both of our outputs (JSON lines, CSV).
+FILES=(
     "SBE37SM .hex (seabirdscientific)|$HEX|sbe37-hex"
     "SBE37SM .hex ×$HEX_X scans (seabirdscientific)|$HEX_BIG|sbe37-hex"
     "AWAC .wpr (MHKiT dolfyn)|$WPR|nortek"
     "AWAC .wpr ×$WPR_X profiles (MHKiT dolfyn)|$WPR_BIG|nortek"
 )
+CASES=()
+for f in "${FILES[@]}"; do
+    CASES+=("$f|jsonl" "$f|csv")
+done
 
 CASE_JSON=()
 i=0
 for c in "${CASES[@]}"; do
-    IFS='|' read -r label file kind <<<"$c"
+    IFS='|' read -r label file kind fmt <<<"$c"
+    label="$label, $fmt"
     i=$((i + 1))
     echo "== $label" >&2
     ours_records=$("$BIN" decode "$file" 2>/dev/null | wc -l)
-    ours="$BIN decode $file >/dev/null 2>&1"
+    ours="$BIN decode --output $fmt $file >/dev/null 2>&1"
     peer="$PY bench/peers.py $kind $file >/dev/null 2>&1"
     hf=$OUT/case$i.json
     if [ "$TIMER" = hyperfine ]; then
         hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$hf" \
-            --command-name albatross "$BIN decode $file" \
+            --command-name albatross "$BIN decode --output $fmt $file" \
             --command-name peer "$PY bench/peers.py $kind $file" \
             --output null >&2 || hyperfine --warmup 1 --runs "$RUNS" --export-json "$hf" "$ours" "$peer" >&2
     else
@@ -119,7 +124,7 @@ cat >"$RESULTS" <<EOF
   "notes": [
     "$AQD_NOTE",
     "The peer's SBE 37 work: read_hex_file (scan lines to counts), calibration from the header XML (a regex), convert_temperature, convert_pressure (dbar), convert_conductivity and gsw.SP_from_C; ours does the same (header parse, T, P, C, PSS-78 salinity) and also formats JSON. The peer's first scan agrees with the .cnv (bench/peers.py check-hex).",
-    "Records: ours count the Nortek configuration as one more record (nortek_config), so 10 / 9 and 1801 / 1800 decode the same profiles.",
+    "Records: ours count the Nortek configuration as one more record (nortek_config), so 10 / 9 and 9901 / 9900 decode the same profiles.",
     "PyPI dolfyn 1.3.0 does not import with numpy 2 / SciPy 1.14+, so MHKiT's maintained copy of dolfyn is the Nortek peer; OOI's mi-instrument parsers are not packaged on PyPI."
   ]
 }

@@ -10,9 +10,9 @@ use std::collections::HashSet;
 use std::io::{self, Write};
 
 use crate::decode::{decode_stream, rewind, DecodeError, Format, Input, Report};
-use crate::record::Record;
+use crate::record::{CsvRows, Record, Shape};
 
-/// Bytes of JSON lines gathered before one write to the output.
+/// Bytes of JSON lines or CSV rows gathered before one write to the output.
 const JSONL_CHUNK: usize = 64 * 1024;
 
 /// Decodes `data` and writes one JSON object per line to `out`.
@@ -35,7 +35,7 @@ pub fn write_jsonl_stream(
     // `dyn Write` per chunk rather than per JSON token.
     let mut buf: Vec<u8> = Vec::with_capacity(JSONL_CHUNK + 4096);
     let mut sink = |r: Record| -> io::Result<()> {
-        serde_json::to_writer(&mut buf, &r).map_err(io::Error::from)?;
+        r.write_json(&mut buf);
         buf.push(b'\n');
         if buf.len() >= JSONL_CHUNK {
             out.write_all(&buf)?;
@@ -52,6 +52,10 @@ pub fn write_jsonl_stream(
 #[derive(Default)]
 struct TypeColumns {
     kinds: Vec<(&'static str, u64, Vec<String>, HashSet<String>)>,
+    /// Shapes whose columns are already in `kinds` (records of one shape have the same
+    /// columns: see [`Shape`]).
+    seen: HashSet<Vec<u8>>,
+    shape: Shape,
 }
 
 impl TypeColumns {
@@ -63,11 +67,17 @@ impl TypeColumns {
                 self.kinds.len() - 1
             }
         };
+        let new_shape = {
+            let key = self.shape.of(r);
+            !self.seen.contains(key) && self.seen.insert(key.to_vec())
+        };
         if let Some((_, n, cols, seen)) = self.kinds.get_mut(i) {
             *n += 1;
-            for c in r.csv_columns() {
-                if seen.insert(c.clone()) {
-                    cols.push(c);
+            if new_shape {
+                for c in r.csv_columns() {
+                    if seen.insert(c.clone()) {
+                        cols.push(c);
+                    }
                 }
             }
         }
@@ -77,6 +87,44 @@ impl TypeColumns {
     fn main(&self) -> Option<&(&'static str, u64, Vec<String>, HashSet<String>)> {
         let most = self.kinds.iter().map(|(_, n, ..)| *n).max()?;
         self.kinds.iter().find(|(_, n, ..)| *n == most)
+    }
+}
+
+/// Writes the rows of the `main` type's records for the header `columns` to `out`, in
+/// chunks of about [`JSONL_CHUNK`] bytes.
+struct RowWriter<'a> {
+    main: &'static str,
+    rows: CsvRows,
+    buf: Vec<u8>,
+    out: &'a mut dyn Write,
+}
+
+impl<'a> RowWriter<'a> {
+    fn new(main: &'static str, columns: &[String], out: &'a mut dyn Write) -> io::Result<Self> {
+        out.write_all(columns.join(",").as_bytes())?;
+        out.write_all(b"\n")?;
+        Ok(RowWriter {
+            main,
+            rows: CsvRows::new(columns),
+            buf: Vec::with_capacity(JSONL_CHUNK + 4096),
+            out,
+        })
+    }
+
+    fn push(&mut self, r: &Record) -> io::Result<()> {
+        if r.kind == self.main {
+            self.rows.write(r, &mut self.buf);
+            self.buf.push(b'\n');
+            if self.buf.len() >= JSONL_CHUNK {
+                self.out.write_all(&self.buf)?;
+                self.buf.clear();
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> io::Result<()> {
+        self.out.write_all(&self.buf)
     }
 }
 
@@ -107,17 +155,10 @@ pub fn write_csv_stream(
     let Some((main, _, columns, _)) = types.main() else {
         return Ok((first, None));
     };
-    out.write_all(columns.join(",").as_bytes())?;
-    out.write_all(b"\n")?;
-    let mut sink = |r: Record| -> io::Result<()> {
-        if r.kind == *main {
-            out.write_all(r.csv_row(columns).as_bytes())?;
-            out.write_all(b"\n")?;
-        }
-        Ok(())
-    };
+    let mut rows = RowWriter::new(main, columns, out)?;
     rewind(input, start)?;
-    let mut report = decode_stream(first.format, input, &mut sink)?;
+    let mut report = decode_stream(first.format, input, &mut |r: Record| rows.push(&r))?;
+    rows.finish()?;
     report.detected = first.detected;
     let left_out: Vec<String> = types
         .kinds
@@ -144,11 +185,7 @@ pub fn write_records_csv(records: &[Record], out: &mut dyn Write) -> io::Result<
     let Some((main, _, columns, _)) = types.main() else {
         return Ok(());
     };
-    out.write_all(columns.join(",").as_bytes())?;
-    out.write_all(b"\n")?;
-    for r in records.iter().filter(|r| r.kind == *main) {
-        out.write_all(r.csv_row(columns).as_bytes())?;
-        out.write_all(b"\n")?;
-    }
-    Ok(())
+    let mut rows = RowWriter::new(main, columns, out)?;
+    records.iter().try_for_each(|r| rows.push(r))?;
+    rows.finish()
 }

@@ -11,11 +11,16 @@
 //! variables (`salinity_psu`, `depth_m`, …) and last the `qc` object ([`Value::Map`]), so a
 //! live record reads `type, time, serial, measured…, derived…, qc`.
 
+mod csv;
+mod json;
+
 use std::fmt::Write as _;
 
 use protocol::time::UtcTime;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
+
+pub use csv::{CsvRows, Shape};
 
 /// One field value.
 #[derive(Debug, Clone, PartialEq)]
@@ -310,8 +315,10 @@ impl Record {
 
     /// The record as one line of JSON (no trailing newline).
     pub fn to_json(&self) -> String {
-        // Serialising plain strings, numbers and lists into a String cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = Vec::with_capacity(256);
+        self.write_json(&mut out);
+        // `write_json` writes JSON text, which is UTF-8.
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// The CSV column names of this record: `type`, `time`, `serial` when present, then the
