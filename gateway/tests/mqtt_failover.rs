@@ -201,6 +201,51 @@ impl HeldFlow {
     }
 }
 
+/// Writer-2 SIGKILLed a quarter of the way through a [`HeldFlow`]: per member [w1, w2] the
+/// records stored just before and just after, when, and how far the flow had gone.
+struct Kill {
+    before: (usize, usize),
+    at: Instant,
+    published: usize,
+    after: (usize, usize),
+}
+
+impl HeldFlow {
+    /// Waits until the flow reaches `kill_at`, then SIGKILLs writer-2 (`p2`).
+    fn kill_w2(&self, w1: &Member, w2: &Member, p2: Proc) -> Kill {
+        wait_progress(&self.progress, self.kill_at);
+        let before = (w1.stored().len(), w2.stored().len());
+        kill9(p2.take());
+        let at = Instant::now();
+        let published = self.progress.load(Ordering::SeqCst);
+        let after = (w1.stored().len(), w2.stored().len());
+        Kill {
+            before,
+            at,
+            published,
+            after,
+        }
+    }
+
+    /// Waits until `log()` holds `needle` (see [`wait_logged`]), then lets the held last
+    /// quarter go and waits for the publisher: how long after `kill` the line came, how far
+    /// the flow had gone by then, and each record's publication time.
+    fn release_when_logged(
+        self,
+        kill: &Kill,
+        log: impl Fn() -> String,
+        needle: &str,
+        never: &str,
+    ) -> (Duration, usize, Vec<Instant>) {
+        wait_logged(log, needle, never);
+        let seen = kill.at.elapsed();
+        let published = self.progress.load(Ordering::SeqCst);
+        self.gate.store(true, Ordering::SeqCst);
+        let at = self.publisher.join().unwrap();
+        (seen, published, at)
+    }
+}
+
 /// Waits (hang guard 60 s, failing with `never` and the log) until `log()` holds `needle`.
 fn wait_logged(log: impl Fn() -> String, needle: &str, never: &str) {
     let t0 = Instant::now();
@@ -211,6 +256,19 @@ fn wait_logged(log: impl Fn() -> String, needle: &str, never: &str) {
             log()
         );
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits until the `members` together hold every key of `want` (hang guard 60 s: the
+/// assertions that follow say what is missing).
+fn wait_group_holds(want: &BTreeMap<String, usize>, members: &[&Member]) {
+    let t0 = Instant::now();
+    loop {
+        let u = union(members);
+        if want.keys().all(|key| u.contains_key(key)) || t0.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -311,14 +369,7 @@ fn a_killed_member_restarted_gets_what_its_session_queued() {
     // another one that sees its directory)
     let t_restart = Instant::now();
     let p2 = w2.start();
-    let t0 = Instant::now();
-    loop {
-        let u = union(&[&w1, &w2]);
-        if want.keys().all(|key| u.contains_key(key)) || t0.elapsed() > Duration::from_secs(60) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_group_holds(&want, &[&w1, &w2]);
     let drained = t_restart.elapsed();
     stop(p1.take());
     stop(p2.take());
@@ -402,34 +453,22 @@ fn b_a_member_that_never_returns_its_session_expires_and_the_survivor_takes_over
         "session_expiry_s = 2\ntakeover_after_s = 0",
     );
     let (p1, p2) = start_both(&w1, &w2);
-    let HeldFlow {
-        truth,
-        want,
-        n,
-        kill_at,
-        hold_at,
-        progress,
-        gate: expired,
-        publisher,
-    } = HeldFlow::start(&broker, 42);
-
-    wait_progress(&progress, kill_at);
-    let before = (w1.stored().len(), w2.stored().len());
-    kill9(p2.take());
-    let t_kill = Instant::now();
-    let published_at_kill = progress.load(Ordering::SeqCst);
-    let after_kill = (w1.stored().len(), w2.stored().len());
-
+    let flow = HeldFlow::start(&broker, 42);
+    let (truth, want, n, hold_at) = (flow.truth.clone(), flow.want.clone(), flow.n, flow.hold_at);
+    let kill = flow.kill_w2(&w1, &w2, p2);
+    let Kill {
+        before,
+        at: t_kill,
+        published: published_at_kill,
+        after: after_kill,
+    } = kill;
     // mosquitto logs the end of the session
-    wait_logged(
+    let (expiry_seen, published_at_expiry, at) = flow.release_when_logged(
+        &kill,
         || broker.log(),
         "Expiring client writer-2",
         "mosquitto never expired writer-2's session",
     );
-    let expiry_seen = t_kill.elapsed();
-    let published_at_expiry = progress.load(Ordering::SeqCst);
-    expired.store(true, Ordering::SeqCst);
-    let at = publisher.join().unwrap();
     let survivor_end = w1.settled();
     let s1 = w1.stored();
     let s2_dead = w2.stored();
@@ -531,39 +570,17 @@ fn c_a_member_that_never_returns_gets_a_stand_in_and_nothing_is_lost() {
     );
     let w2 = Member::new(&dir, 2, &broker, "takeover_after_s = 2");
     let (p1, p2) = start_both(&w1, &w2);
-    let HeldFlow {
-        truth,
-        want,
-        n,
-        kill_at,
-        progress,
-        gate: drained,
-        publisher,
-        ..
-    } = HeldFlow::start(&broker, 43);
-
-    wait_progress(&progress, kill_at);
-    kill9(p2.take());
-    let t_kill = Instant::now();
-    let published_at_kill = progress.load(Ordering::SeqCst);
-    let after_kill = (w1.stored().len(), w2.stored().len());
-    wait_logged(
+    let flow = HeldFlow::start(&broker, 43);
+    let (truth, want, n) = (flow.truth.clone(), flow.want.clone(), flow.n);
+    let kill = flow.kill_w2(&w1, &w2, p2);
+    let (published_at_kill, after_kill) = (kill.published, kill.after);
+    let (took, published_at_drain, _) = flow.release_when_logged(
+        &kill,
         || w1.log(),
         "its session is drained and deleted",
         "the survivor never stood in for writer-2",
     );
-    let took = t_kill.elapsed();
-    let published_at_drain = progress.load(Ordering::SeqCst);
-    drained.store(true, Ordering::SeqCst);
-    publisher.join().unwrap();
-    let t0 = Instant::now();
-    loop {
-        let u = union(&[&w1, &w2]);
-        if want.keys().all(|key| u.contains_key(key)) || t0.elapsed() > Duration::from_secs(60) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_group_holds(&want, &[&w1, &w2]);
     let survivor_end = w1.settled();
     stop(p1.take());
     let got = assert_group_exactly_once(&want, &[&w1, &w2]);
