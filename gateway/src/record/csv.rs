@@ -180,13 +180,7 @@ impl Value {
         match self {
             Value::Fixed(v, d) if v.is_finite() => write_fixed(out, *v, *d, Style::Display),
             Value::Int(i) => out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
-            Value::Time(t) => {
-                let mut buf = [0u8; 24];
-                match super::rfc3339(*t, &mut buf) {
-                    Some(text) => out.extend_from_slice(text.as_bytes()),
-                    None => out.extend_from_slice(t.to_string().as_bytes()),
-                }
-            }
+            Value::Time(t) => super::write_time(out, *t),
             other => out.extend_from_slice(other.csv_cell().as_bytes()),
         }
     }

@@ -8,7 +8,7 @@
 
 use serde_json::ser::{CompactFormatter, Formatter};
 
-use super::{rfc3339, Record, Value};
+use super::{write_time, Record, Value};
 
 impl Record {
     /// Appends the record as one line of JSON (no trailing newline) to `out`.
@@ -44,11 +44,10 @@ impl Value {
             Value::Text(t) => write_str(out, t),
             Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
             Value::Time(t) => {
-                let mut buf = [0u8; 24];
-                match rfc3339(*t, &mut buf) {
-                    Some(text) => write_str(out, text),
-                    None => write_str(out, &t.to_string()),
-                }
+                // RFC 3339 text holds no character JSON escapes.
+                out.push(b'"');
+                write_time(out, *t);
+                out.push(b'"');
             }
             Value::List(items) => {
                 out.push(b'[');

@@ -196,6 +196,15 @@ fn rfc3339(t: UtcTime, buf: &mut [u8; 24]) -> Option<&str> {
     std::str::from_utf8(&buf[..=end]).ok()
 }
 
+/// Appends `t` as RFC 3339 text, the same as its `Display` ([`rfc3339`] when it can).
+fn write_time(out: &mut Vec<u8>, t: UtcTime) {
+    let mut buf = [0u8; 24];
+    match rfc3339(t, &mut buf) {
+        Some(text) => out.extend_from_slice(text.as_bytes()),
+        None => out.extend_from_slice(t.to_string().as_bytes()),
+    }
+}
+
 /// Quotes a CSV cell when it holds a comma, quote or line break (RFC 4180).
 fn csv_escape(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
