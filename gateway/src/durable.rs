@@ -21,6 +21,11 @@
 //!   ([`crate::sinks::mqtt::spool`]): a stale or missing watermark only re-sends records
 //!   (QoS 1 allows duplicates), and it is rewritten up to twice a second under the spool's
 //!   lock, where an fsync would hold up every append.
+//! - **Replacing many files, durable together** ([`replace_unsynced`] for each, then
+//!   [`sync_filesystem`] once): `albatross reprocess` writes tens of thousands of daily
+//!   files, where an fsync per file would be most of its time. Each file is atomic for
+//!   readers; they are all durable when the reprocess returns; after a power cut during it,
+//!   the reprocess is run again.
 //! - **Appending** ([`open_append`] or [`create_new`], then [`append`]): a new file's
 //!   directory entry (and each directory created for it) is fsynced before the file is
 //!   returned, and [`append`] returns once the bytes are on disk (`fdatasync`). The raw
@@ -121,9 +126,32 @@ pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Atomically replaces `path` with `bytes` without any fsync: readers see the old or the
 /// new content, but after a power cut the file may be older, or empty. Only for a file
-/// whose loss is harmless (see the module documentation).
+/// whose loss is harmless, or one made durable later by [`sync_filesystem`] (see the module
+/// documentation).
 pub fn replace_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_and_rename(path, bytes, false).map(|_| ())
+}
+
+/// Makes every write to the filesystem holding `dir` durable: `syncfs(2)` on Linux; elsewhere
+/// an fsync of every file and directory under `dir`.
+pub fn sync_filesystem(dir: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        rustix::fs::syncfs(File::open(dir)?)?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        for e in fs::read_dir(dir)? {
+            let p = e?.path();
+            if p.is_dir() {
+                sync_filesystem(&p)?;
+            } else {
+                File::open(&p)?.sync_all()?;
+            }
+        }
+        sync_dir(dir)?;
+    }
+    Ok(())
 }
 
 /// Creates the new file `path` (an error if it exists) for appending, with its

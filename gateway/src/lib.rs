@@ -22,6 +22,7 @@
 //! - [`service`]: `albatross run`, wiring links and sinks.
 //! - [`offline_replay`]: `albatross replay`, a capture through the live decoders and
 //!   enrichment, offline (a link whose *transport* is a capture is [`links`]' replay).
+//! - [`reprocess`]: `albatross reprocess`, every daily product rebuilt from the raw archive.
 //! - [`clock`]: the only reading of the wall clock; [`durable`]: the only fsyncs.
 //! - [`instance_lock`]: one `run` (or `demo`) per data directory, one `writer` per store.
 //!
@@ -55,6 +56,7 @@ pub mod output;
 pub mod pipeline;
 pub mod qc;
 pub mod record;
+pub mod reprocess;
 pub mod science;
 pub mod seawater;
 pub mod service;

@@ -16,6 +16,7 @@ use gateway::output::{write_csv_stream, write_jsonl_stream};
 mod commands;
 #[cfg(feature = "demo")]
 mod demo;
+mod reprocess_command;
 
 /// Albatross telemetry gateway (EMSO Ligure Ouest).
 #[derive(Debug, Parser)]
@@ -37,6 +38,9 @@ enum Command {
     Decode(DecodeArgs),
     /// Replay a capture or raw-archive day through the gateway's decoders (records on stdout).
     Replay(ReplayArgs),
+    /// Rebuild every daily product (CSV + NetCDF) of every configured link from the raw
+    /// archive, byte-identical to what the live gateway wrote from the same bytes.
+    Reprocess(ReprocessArgs),
     /// Print the ERDDAP datasets.xml entries (EDDTableFromNcCFFiles) for the daily files of
     /// the configured instruments.
     ErddapConfig(ErddapConfigArgs),
@@ -114,6 +118,30 @@ struct ReplayArgs {
 }
 
 #[derive(Debug, Args)]
+struct ReprocessArgs {
+    /// The configuration file (TOML): links, [station], [[platform]] and [files.qc].
+    #[arg(long)]
+    config: PathBuf,
+    /// The raw archive (`<DIR>/<link>/<YYYYMMDD>.cap`); default: the configuration's.
+    #[arg(long, value_name = "DIR")]
+    raw: Option<PathBuf>,
+    /// Where the daily files go (`<DIR>/<platform>/<YYYY>/...`, as [files]).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The first day rebuilt (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    from: Option<gateway::dailyfiles::Day>,
+    /// The last day rebuilt (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    to: Option<gateway::dailyfiles::Day>,
+    /// Days written per slice (memory against boundary days rebuilt twice; the files do
+    /// not depend on it).
+    #[arg(long, value_name = "N", default_value_t = gateway::reprocess::SLICE_DAYS,
+        value_parser = clap::value_parser!(i64).range(1..=3660))]
+    slice_days: i64,
+}
+
+#[derive(Debug, Args)]
 struct ErddapConfigArgs {
     /// The configuration file (TOML): [station], [[platform]] and [files].
     #[arg(long)]
@@ -187,6 +215,14 @@ fn main() -> ExitCode {
             }
         },
         Command::ErddapConfig(args) => commands::erddap_config(&args.config),
+        Command::Reprocess(a) => reprocess_command::run(&reprocess_command::Args {
+            config: &a.config,
+            raw: a.raw.as_deref(),
+            out: &a.out,
+            from: a.from,
+            to: a.to,
+            slice_days: a.slice_days,
+        }),
         Command::Replay(args) => {
             let carries = match args.carries {
                 CarriesArg::Modem => gateway::config::Carries::Modem,

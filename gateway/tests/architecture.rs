@@ -101,6 +101,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "offline_replay",
         &["config", "links", "pipeline", "science"],
     ),
+    ("reprocess", &["config", "dailyfiles", "links", "pipeline"]),
     (
         "writer",
         &[

@@ -271,7 +271,7 @@ fn a_simulated_day_stores_and_publishes_every_kind_of_record_once() {
 
     check_products(&files_dir, &truth);
     check_with_python(&files_dir);
-    replayed_files_are_the_same(&replay_config, &files_dir, &dir.join("replayed"));
+    reprocessed_files_are_the_same(&replay_config, &files_dir, &dir.join("replayed"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -415,34 +415,22 @@ fn check_products(files: &Path, truth: &str) {
     }
 }
 
-/// Every link's raw archive replayed (`albatross replay`'s decoders) into a fresh
-/// directory gives daily files byte-identical to those written live.
-fn replayed_files_are_the_same(config: &Config, live: &Path, replayed: &Path) {
-    let mut observations = Vec::new();
-    for link in &config.links {
-        let dir = config.archive_dir().join(link.name.get_ref());
-        let mut days: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        days.sort();
-        let serial = link.instrument.as_ref().map(|i| i.get_ref().as_str());
-        for day in days {
-            let data = std::fs::read(&day).unwrap();
-            let r =
-                gateway::offline_replay::replay(&data, Some(config), link.carries, serial).unwrap();
-            assert!(r.error.is_none(), "{}: {:?}", day.display(), r.error);
-            observations.extend(r.output.observations);
-        }
-    }
-    gateway::dailyfiles::DailyWriter::new(replayed, config.files.qc.clone())
-        .write_observations(
-            &gateway::dailyfiles::StationInfo::from(config),
-            &observations,
-            true,
-        )
-        .unwrap();
+/// Every link's raw archive reprocessed (`albatross reprocess`: the live decoders, one per
+/// link across its day files) into a fresh directory gives daily files byte-identical to
+/// those written live.
+fn reprocessed_files_are_the_same(config: &Config, live: &Path, replayed: &Path) {
+    let summary = gateway::reprocess::reprocess(
+        config,
+        &config.archive_dir(),
+        replayed,
+        &gateway::reprocess::Options::default(),
+        &|_| {},
+    )
+    .unwrap();
+    assert!(summary.damaged.is_empty(), "{:?}", summary.damaged);
+    assert_eq!(summary.links.len(), 5, "{summary:?}");
+    assert_eq!(summary.bad_bytes, 0, "{summary:?}");
+    assert!(summary.days >= 2 && summary.rows >= 2000, "{summary:?}");
     let files = |root: &Path| -> BTreeMap<String, Vec<u8>> {
         let mut out = BTreeMap::new();
         let mut stack = vec![root.to_owned()];

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use firmware_shim::sim::aquadopp::AquadoppSpec;
+use firmware_shim::sim::archive::DayFiles;
 use firmware_shim::sim::battery::Battery;
 use firmware_shim::sim::channel::{parse_duration_ms, ChannelConfig, Outage};
 use firmware_shim::sim::faults::{describe, FaultConfig};
@@ -17,6 +18,7 @@ use firmware_shim::sim::mii::MiiConfig;
 use firmware_shim::sim::modem::HostFraming;
 use firmware_shim::sim::serve::{serve, ServeOptions, Speed};
 use firmware_shim::sim::{record, SimConfig};
+use protocol::capture::CaptureWriter;
 use protocol::message::InstrumentKind;
 use protocol::modem_link::ModemLinkConfig;
 use protocol::time::UtcTime;
@@ -85,8 +87,18 @@ struct ServeArgs {
 #[derive(Args, Debug)]
 struct RecordArgs {
     /// Capture file to write (captures/FORMAT.md).
-    #[arg(long, short)]
-    out: String,
+    #[arg(
+        long,
+        short,
+        required_unless_present = "archive",
+        conflicts_with = "archive"
+    )]
+    out: Option<String>,
+    /// Instead of one capture file, one per UTC day under DIR (`DIR/<YYYYMMDD>.cap`): the
+    /// gateway's raw archive of the modem link, for `albatross reprocess --raw` (with DIR
+    /// = `<raw>/<link name>`).
+    #[arg(long, value_name = "DIR")]
+    archive: Option<String>,
     /// Simulated time to play (e.g. `1d`, `36h`, `2d`).
     #[arg(long, value_parser = parse_duration_ms, default_value = "1d")]
     duration: u64,
@@ -332,7 +344,6 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         Cmd::Record(a) => {
             check(&a.scenario).map_err(|e| (2, e))?;
             let config = build(&a.scenario);
-            let capture = open(&a.out).map_err(|e| (1, e))?;
             let truth: Box<dyn Write> = match &a.scenario.truth {
                 Some(p) => Box::new(open(p).map_err(|e| (1, e))?),
                 None => Box::new(std::io::sink()),
@@ -350,14 +361,21 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
                 format!("faults {}", describe(&config.faults)),
                 "direction < modem->host, > host->modem; times are simulated Unix ms".to_string(),
             ];
-            let sum = record(
-                config,
-                a.duration,
-                capture,
-                truth,
-                &comments,
-                a.with_host_writes,
-            )
+            let sum = match (&a.out, &a.archive) {
+                (Some(out), _) => {
+                    let file = open(out).map_err(|e| (1, e))?;
+                    let capture = CaptureWriter::new(file, &comments)
+                        .map_err(|e| (1, format!("{out}: {e}")))?;
+                    record(config, a.duration, capture, truth, a.with_host_writes)
+                }
+                (None, Some(dir)) => {
+                    let days = DayFiles::create(dir.into(), &comments)
+                        .map_err(|e| (1, format!("{dir}: {e}")))?;
+                    record(config, a.duration, days, truth, a.with_host_writes)
+                }
+                // clap requires one of them
+                (None, None) => return Err((2, "--out or --archive is needed".into())),
+            }
             .map_err(|e| (1, e.to_string()))?;
             eprintln!(
                 "recorded {} capture records, {} samples measured; uplink sends {} copies received {}; downlink {}; channel {:?}",

@@ -21,13 +21,15 @@
 //! - [`repair`]: the built-in shore side (`--repair`): the gateway's own `ModemLink` on the
 //!   simulated clock.
 //! - [`record`]: a whole scenario in simulated time into a capture (`captures/FORMAT.md`,
-//!   written by [`protocol::capture::CaptureWriter`]) plus its ground truth.
+//!   written by [`protocol::capture::CaptureWriter`], or by [`archive::DayFiles`] as the
+//!   gateway's raw archive of one link) plus its ground truth.
 //! - [`serve`]: the gateway-facing TCP server and pseudo-terminal, in (accelerated) real time.
 //! - [`truth`]: the ground-truth JSON records (BRIEF §4).
 
 extern crate std;
 
 pub mod aquadopp;
+pub mod archive;
 pub mod battery;
 pub mod channel;
 pub mod engine;
@@ -42,10 +44,12 @@ pub mod truth;
 pub use engine::{SimConfig, SimStats, Simulation, RING};
 
 use std::io::{self, Write};
-use std::string::String;
 use std::vec::Vec;
 
-use protocol::capture::{CaptureWriter, Direction};
+use archive::CaptureSink;
+#[cfg(doc)]
+use protocol::capture::CaptureWriter;
+use protocol::capture::Direction;
 use truth::Truth;
 
 /// What a recorded scenario produced besides its files.
@@ -69,21 +73,19 @@ pub struct RecordSummary {
 
 /// Plays `config` from its start for `duration_ms` of simulated time, as fast as possible,
 /// writing the MII modem's host output (and, with `with_host_writes`, what the built-in
-/// repairer wrote to the modem) to `capture`, and every measured sample to `truth` as JSON
-/// lines. `comments` go into the capture header.
-pub fn record<C: Write, T: Write>(
+/// repairer wrote to the modem) to `capture` (a [`CaptureWriter`], or [`archive::DayFiles`]),
+/// and every measured sample to `truth` as JSON lines.
+pub fn record<C: CaptureSink, T: Write>(
     config: SimConfig,
     duration_ms: u64,
-    capture: C,
+    mut writer: C,
     mut truth: T,
-    comments: &[String],
     with_host_writes: bool,
 ) -> io::Result<RecordSummary> {
     let end = config.start_ms + duration_ms;
     let mut sim = Simulation::new(config);
-    let mut writer = CaptureWriter::new(capture, comments)?;
     let mut samples = 0usize;
-    let mut step = |sim: &mut Simulation, writer: &mut CaptureWriter<C>| -> io::Result<()> {
+    let mut step = |sim: &mut Simulation, writer: &mut C| -> io::Result<()> {
         // Interleave the two directions by time.
         let mut recs: Vec<(u64, u8, Vec<u8>)> = Vec::new();
         for (t, b) in sim.take_host_output() {
@@ -168,7 +170,8 @@ mod tests {
 
     fn run(config: SimConfig, hours: u64) -> (Vec<u8>, Vec<u8>, RecordSummary) {
         let (mut cap, mut truth) = (Vec::new(), Vec::new());
-        let s = record(config, hours * 3_600_000, &mut cap, &mut truth, &[], true).unwrap();
+        let w = protocol::capture::CaptureWriter::new(&mut cap, &[] as &[&str]).unwrap();
+        let s = record(config, hours * 3_600_000, w, &mut truth, true).unwrap();
         (cap, truth, s)
     }
 

@@ -19,12 +19,18 @@ pub enum Published {
 }
 
 /// Atomically replaces `path` with `bytes` (creating parent directories); does nothing
-/// when the file already holds `bytes`. Returns once the data and the rename are durable.
-pub fn publish(path: &Path, bytes: &[u8]) -> io::Result<Published> {
+/// when the file already holds `bytes`. Returns once the data and the rename are durable,
+/// or, when `sync` is off, leaves that to a later [`durable::sync_filesystem`].
+pub fn publish(path: &Path, bytes: &[u8], sync: bool) -> io::Result<Published> {
     if let Ok(existing) = fs::read(path) {
         if existing == bytes {
             return Ok(Published::Unchanged);
         }
     }
-    durable::replace(path, bytes).map(|()| Published::Written)
+    if sync {
+        durable::replace(path, bytes)?;
+    } else {
+        durable::replace_unsynced(path, bytes)?;
+    }
+    Ok(Published::Written)
 }

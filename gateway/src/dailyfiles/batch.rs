@@ -25,6 +25,7 @@ use super::{csv, io_err, move_aside, netcdf, DailyFileError, DailyWriter, DayRep
 use crate::qc::QcConfig;
 use crate::science::{dedup, Context, LineSeries, Sample, MAX_POLL_SPREAD_MS, MICROCAT};
 use protocol::time::UtcTime;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The most previous days loaded as context, whatever the configured windows.
@@ -238,8 +239,9 @@ impl Batch<'_> {
         Ok(ctx)
     }
 
-    /// Rebuilds and publishes (i, day).
-    fn rebuild(&mut self, key: Key) -> Result<DayReport, DailyFileError> {
+    /// Everything rebuilding (i, day) needs, gathered from the batch's days (moving an
+    /// unreadable CSV aside first).
+    fn prepare(&mut self, key: Key) -> Result<Rebuild, DailyFileError> {
         let mut qc = self.writer.qc().clone();
         if !self.is_microcat(key.0)
             || (0..self.line.len())
@@ -252,33 +254,93 @@ impl Batch<'_> {
             qc.density_inversion = None;
         }
         let context = self.context(key, &qc)?;
-        let stored = self.load(key)?.clone();
+        let stored = self.load(key)?;
+        let (raw, damaged, touched) = (stored.raw.clone(), stored.damaged, stored.touched);
         let series = self.series(key.0)?.clone();
         let (csv_path, nc_path) = self.writer.paths(&series, key.1);
-        let moved_aside = if stored.damaged && (self.merge || !stored.touched) {
+        let moved_aside = if damaged && (self.merge || !touched) {
             Some(move_aside(&csv_path)?)
         } else {
             None
         };
-        let table = day::build_with(stored.raw, &series, &qc, &context)?;
-        let csv_text = csv::render(&series, &table, &qc);
-        publish(&csv_path, csv_text.as_bytes()).map_err(io_err(&csv_path))?;
-        let nc_bytes = netcdf::render(&series, &table, &qc)?;
-        let nc_written =
-            publish(&nc_path, &nc_bytes).map_err(io_err(&nc_path))? == Published::Written;
-        Ok(DayReport {
-            csv: csv_path,
-            nc: nc_path,
-            rows: table.rows.len(),
-            duplicates: table.duplicates,
-            conflicts: table.conflicts,
-            derive_errors: table.derive_errors,
+        Ok(Rebuild {
+            series,
+            qc,
+            context,
+            raw,
+            csv_path,
+            nc_path,
             moved_aside,
-            nc_written,
-            touched: stored.touched,
+            touched,
+            sync: self.writer.syncs_each_file(),
         })
     }
 }
+
+/// One day to rebuild, with all it depends on: [`Rebuild::render`] needs nothing else, so
+/// the days of a batch are built in parallel.
+struct Rebuild {
+    series: Series,
+    qc: QcConfig,
+    context: Context,
+    raw: Vec<Sample>,
+    csv_path: std::path::PathBuf,
+    nc_path: std::path::PathBuf,
+    moved_aside: Option<std::path::PathBuf>,
+    touched: bool,
+    /// Publish durably ([`publish`]).
+    sync: bool,
+}
+
+impl Rebuild {
+    /// Builds the day's table and renders its CSV and NetCDF.
+    fn render(self) -> Result<Rendered, DailyFileError> {
+        let (series, qc) = (&self.series, &self.qc);
+        let table = day::build_with(self.raw, series, qc, &self.context)?;
+        let csv = csv::render(series, &table, qc).into_bytes();
+        let nc = netcdf::render(series, &table, qc)?;
+        Ok(Rendered {
+            csv,
+            nc,
+            sync: self.sync,
+            report: DayReport {
+                csv: self.csv_path,
+                nc: self.nc_path,
+                rows: table.rows.len(),
+                duplicates: table.duplicates,
+                conflicts: table.conflicts,
+                derive_errors: table.derive_errors,
+                moved_aside: self.moved_aside,
+                nc_written: false,
+                touched: self.touched,
+            },
+        })
+    }
+}
+
+/// A day's files, rendered, to publish.
+struct Rendered {
+    csv: Vec<u8>,
+    nc: Vec<u8>,
+    sync: bool,
+    report: DayReport,
+}
+
+impl Rendered {
+    /// Publishes the CSV, then the NetCDF (one thread creates the files: creating them
+    /// from several threads in one directory makes the filesystem spin on its lock).
+    fn publish(self) -> Result<DayReport, DailyFileError> {
+        let mut report = self.report;
+        publish(&report.csv, &self.csv, self.sync).map_err(io_err(&report.csv))?;
+        report.nc_written = publish(&report.nc, &self.nc, self.sync).map_err(io_err(&report.nc))?
+            == Published::Written;
+        Ok(report)
+    }
+}
+
+/// Days gathered before they are built in parallel: bounds what the batch holds at once
+/// (each carries its context) while giving every core enough days.
+const PARALLEL_DAYS: usize = 256;
 
 /// Merges `new` ((index in `line`, sample); indices are checked by the caller) into the
 /// days of `line` and rebuilds every day whose flags may have changed (module docs), in
@@ -341,7 +403,20 @@ pub(super) fn write(
     // a day touched later in the loop above may have been looked up (from disk) before it
     // was merged; all merges are done now, so the points are recomputed from the merged days
     batch.points.clear();
-    rebuild.into_iter().map(|key| batch.rebuild(key)).collect()
+    let keys: Vec<Key> = rebuild.into_iter().collect();
+    let mut reports = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(PARALLEL_DAYS) {
+        let jobs = chunk
+            .iter()
+            .map(|&key| batch.prepare(key))
+            .collect::<Result<Vec<_>, _>>()?;
+        let built: Vec<Result<Rendered, DailyFileError>> =
+            jobs.into_par_iter().map(Rebuild::render).collect();
+        for r in built {
+            reports.push(r?.publish()?);
+        }
+    }
+    Ok(reports)
 }
 
 #[cfg(test)]

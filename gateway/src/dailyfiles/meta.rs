@@ -280,4 +280,65 @@ impl Day {
         let (y, m, d) = self.civil();
         format!("{y:04}{m:02}{d:02}")
     }
+
+    /// The day of a calendar date given as `y`, `m`, `d`; `None` when no such date exists
+    /// (month 13, February 30th).
+    pub fn from_civil(y: i32, m: u32, d: u32) -> Option<Day> {
+        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            return None;
+        }
+        let day = Day(protocol::time::days_from_civil(y, m, d));
+        // a 31st of a shorter month would name the next month's first day
+        (day.civil() == (y, m, d)).then_some(day)
+    }
+}
+
+impl std::str::FromStr for Day {
+    type Err = String;
+
+    /// `YYYY-MM-DD`.
+    fn from_str(s: &str) -> Result<Day, String> {
+        let bad = || format!("{s:?} is not a date YYYY-MM-DD");
+        let mut parts = s.split('-');
+        let mut num = |len: usize| -> Option<u32> {
+            let p = parts
+                .next()
+                .filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))?;
+            p.parse().ok()
+        };
+        let (y, m, d) = (
+            num(4).ok_or_else(bad)?,
+            num(2).ok_or_else(bad)?,
+            num(2).ok_or_else(bad)?,
+        );
+        if parts.next().is_some() {
+            return Err(bad());
+        }
+        Day::from_civil(y as i32, m, d).ok_or_else(bad)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Day;
+
+    #[test]
+    fn days_parse_from_calendar_dates_only() {
+        assert_eq!("1970-01-02".parse::<Day>(), Ok(Day(1)));
+        assert_eq!("2026-03-01".parse::<Day>(), Ok(Day(20_513)));
+        assert_eq!(
+            "2024-02-29".parse::<Day>().map(Day::compact),
+            Ok("20240229".into())
+        );
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-3-01",
+            "2026-03-01T00",
+            "20260301",
+            "",
+        ] {
+            assert!(bad.parse::<Day>().is_err(), "{bad}");
+        }
+    }
 }

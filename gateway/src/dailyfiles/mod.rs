@@ -177,6 +177,8 @@ pub struct BatchReport {
 pub struct DailyWriter {
     dir: PathBuf,
     qc: QcConfig,
+    /// Each file durable before the next is written (else: [`DailyWriter::sync`]).
+    sync_each: bool,
 }
 
 impl DailyWriter {
@@ -185,7 +187,25 @@ impl DailyWriter {
         DailyWriter {
             dir: dir.to_owned(),
             qc,
+            sync_each: true,
         }
+    }
+
+    /// The same writer, with files made durable only by [`DailyWriter::sync`] (for a
+    /// reprocess of many days, where an fsync per file would take most of the time).
+    pub fn with_deferred_sync(mut self) -> Self {
+        self.sync_each = false;
+        self
+    }
+
+    /// Whether each file is durable before the next is written.
+    pub fn syncs_each_file(&self) -> bool {
+        self.sync_each
+    }
+
+    /// Makes every file written so far durable ([`crate::durable::sync_filesystem`]).
+    pub fn sync(&self) -> Result<(), DailyFileError> {
+        crate::durable::sync_filesystem(&self.dir).map_err(io_err(&self.dir))
     }
 
     /// The directory files go under.
@@ -233,44 +253,182 @@ impl DailyWriter {
         observations: &[Observation],
         merge: bool,
     ) -> Result<BatchReport, DailyFileError> {
-        let mut report = BatchReport::default();
-        // platform id -> (its line, the batch's samples with their series)
-        type Platforms = BTreeMap<String, (Vec<Series>, Vec<(Series, Sample)>)>;
-        let mut platforms = Platforms::new();
+        let mut samples = LineSamples::default();
         for o in observations {
-            let Some(series) = Series::of(station, o) else {
-                report.skipped += 1;
-                continue;
-            };
-            let Some(sample) = Sample::from_record(series.product, &o.record) else {
-                report.skipped += 1;
-                continue;
-            };
-            platforms
-                .entry(series.platform_id.clone())
-                .or_insert_with(|| (meta::line_of(station, &o.platform), Vec::new()))
-                .1
-                .push((series, sample));
+            samples.add(station, o);
         }
-        for (_, (mut line, samples)) in platforms {
-            for (series, _) in &samples {
-                if !line.iter().any(|s| s.serial == series.serial) {
-                    line.push(series.clone());
-                }
-            }
-            line.sort_by(|a, b| a.serial.cmp(&b.serial));
-            let new: Vec<(usize, Sample)> = samples
-                .into_iter()
-                .filter_map(|(series, s)| {
-                    let i = line.iter().position(|l| l.serial == series.serial)?;
-                    Some((i, s))
-                })
-                .collect();
+        self.write_lines(samples, merge)
+    }
+
+    /// Writes every platform's samples of `samples` ([`DailyWriter::write_samples`]).
+    pub fn write_lines(
+        &self,
+        samples: LineSamples,
+        merge: bool,
+    ) -> Result<BatchReport, DailyFileError> {
+        let mut report = BatchReport {
+            skipped: samples.skipped,
+            ..Default::default()
+        };
+        for (line, new) in samples.platforms.into_values().map(LinePart::sorted) {
             let r = self.write_samples(&line, new, merge)?;
             report.days.extend(r.days);
             report.skipped += r.skipped;
         }
         Ok(report)
+    }
+}
+
+/// Observations as the daily files see them: per platform, its line (the series of
+/// [`meta::line_of`] the platform, plus any instrument an observation names that the
+/// platform does not list) and the samples of each series. Built one observation at a time
+/// ([`LineSamples::add`]), so a long run is held as samples, not as records.
+#[derive(Debug, Default)]
+pub struct LineSamples {
+    platforms: BTreeMap<String, LinePart>,
+    /// Observations that belong in no daily file ([`BatchReport::skipped`]).
+    pub skipped: usize,
+}
+
+/// One platform of [`LineSamples`]: the series in the order met, and (index, sample) pairs.
+#[derive(Debug)]
+struct LinePart {
+    line: Vec<Series>,
+    samples: Vec<(usize, Sample)>,
+    /// `samples` are sorted newest first ([`LineSamples::take_before`]).
+    descending: bool,
+}
+
+impl LinePart {
+    /// The line sorted by serial, the sample indices following it.
+    fn sorted(self) -> (Vec<Series>, Vec<(usize, Sample)>) {
+        let mut order: Vec<usize> = (0..self.line.len()).collect();
+        // stable: equal serials keep the order met
+        order.sort_by(|&a, &b| self.line[a].serial.cmp(&self.line[b].serial));
+        let mut new_index = vec![0; order.len()];
+        for (to, &from) in order.iter().enumerate() {
+            new_index[from] = to;
+        }
+        let mut slots: Vec<Option<Series>> = self.line.into_iter().map(Some).collect();
+        let line = order.iter().filter_map(|&i| slots[i].take()).collect();
+        let samples = self
+            .samples
+            .into_iter()
+            .map(|(i, s)| (new_index[i], s))
+            .collect();
+        (line, samples)
+    }
+}
+
+impl LineSamples {
+    /// Adds one observation (counted in `skipped` when it belongs in no daily file).
+    pub fn add(&mut self, station: &StationInfo, o: &Observation) {
+        let Some(series) = Series::of(station, o) else {
+            self.skipped += 1;
+            return;
+        };
+        let Some(sample) = Sample::from_record(series.product, &o.record) else {
+            self.skipped += 1;
+            return;
+        };
+        let part = self
+            .platforms
+            .entry(series.platform_id.clone())
+            .or_insert_with(|| LinePart {
+                line: meta::line_of(station, &o.platform),
+                samples: Vec::new(),
+                descending: false,
+            });
+        let i = match part.line.iter().position(|l| l.serial == series.serial) {
+            Some(i) => i,
+            None => {
+                part.line.push(series);
+                part.line.len() - 1
+            }
+        };
+        part.samples.push((i, sample));
+        part.descending = false;
+    }
+
+    /// Samples held.
+    pub fn len(&self) -> usize {
+        self.platforms.values().map(|p| p.samples.len()).sum()
+    }
+
+    /// Whether no sample is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Keeps only the samples `keep` accepts (by time).
+    pub fn retain(&mut self, mut keep: impl FnMut(protocol::time::UtcTime) -> bool) {
+        for p in self.platforms.values_mut() {
+            p.samples.retain(|(_, s)| keep(s.time));
+        }
+    }
+
+    /// The distinct days of the samples held, in order.
+    pub fn days(&self) -> Vec<Day> {
+        let days: std::collections::BTreeSet<Day> = self
+            .platforms
+            .values()
+            .flat_map(|p| p.samples.iter().map(|(_, s)| Day::of(s.time)))
+            .collect();
+        days.into_iter().collect()
+    }
+
+    /// Moves the samples of the days before `end` out into a set of their own (every
+    /// platform's line is kept in both).
+    pub fn take_before(&mut self, end: Day) -> LineSamples {
+        let mut taken = LineSamples::default();
+        for (id, p) in &mut self.platforms {
+            if !p.descending {
+                p.samples.sort_by_key(|(_, s)| std::cmp::Reverse(s.time));
+                p.descending = true;
+            }
+            // the oldest are at the end
+            let cut = p.samples.partition_point(|(_, s)| Day::of(s.time) >= end);
+            let old = p.samples.split_off(cut);
+            taken.platforms.insert(
+                id.clone(),
+                LinePart {
+                    line: p.line.clone(),
+                    samples: old,
+                    descending: true,
+                },
+            );
+        }
+        taken
+    }
+
+    /// Moves `other`'s samples into `self`.
+    pub fn append(&mut self, other: LineSamples) {
+        self.skipped += other.skipped;
+        for (id, part) in other.platforms {
+            match self.platforms.get_mut(&id) {
+                None => {
+                    self.platforms.insert(id, part);
+                }
+                Some(mine) => {
+                    let map: Vec<usize> = part
+                        .line
+                        .into_iter()
+                        .map(
+                            |s| match mine.line.iter().position(|l| l.serial == s.serial) {
+                                Some(i) => i,
+                                None => {
+                                    mine.line.push(s);
+                                    mine.line.len() - 1
+                                }
+                            },
+                        )
+                        .collect();
+                    mine.samples
+                        .extend(part.samples.into_iter().map(|(i, s)| (map[i], s)));
+                    mine.descending = false;
+                }
+            }
+        }
     }
 }
 

@@ -16,7 +16,7 @@ mod replay;
 
 pub use backoff::Backoff;
 pub use checkpoint::Batch;
-pub use replay::replay_capture;
+pub use replay::{feed_capture, replay_capture};
 
 use crate::archive::Archive;
 use crate::clock::now;

@@ -18,6 +18,22 @@ pub fn replay_capture(
     out: &mut Output,
 ) -> Result<u64, protocol::capture::CaptureError> {
     let mut last = UtcTime(0);
+    let n = feed_capture(data, decoder, out, &mut last)?;
+    decoder.finish(last, out);
+    Ok(n)
+}
+
+/// [`replay_capture`] without the final [`LinkDecoder::finish`], so that the next capture
+/// (the link's next archive day) continues where this one ended, as the live link does
+/// across midnight. `last` is the time of the last record fed (left as it was when there is
+/// none); the records fed are counted in the result, or, on a malformed record, in `last`
+/// only (what came before it has been fed).
+pub fn feed_capture(
+    data: &[u8],
+    decoder: &mut dyn LinkDecoder,
+    out: &mut Output,
+    last: &mut UtcTime,
+) -> Result<u64, protocol::capture::CaptureError> {
     let mut n = 0;
     for record in CaptureReader::new(data)? {
         let record = record?;
@@ -32,10 +48,9 @@ pub fn replay_capture(
             decoder.feed(record.bytes, time, out);
             while decoder.poll_transmit().is_some() {}
         }
-        last = time;
+        *last = time;
         n += 1;
     }
-    decoder.finish(last, out);
     Ok(n)
 }
 

@@ -32,6 +32,8 @@ pub struct InstrumentDecoder {
     inner: Inner,
     records: u64,
     problems: u64,
+    /// Bytes of the problems (an over-long line counts as [`MAX_LINE`]).
+    bad_bytes: u64,
     /// The newest receive time fed.
     last_received: UtcTime,
 }
@@ -55,6 +57,7 @@ impl InstrumentDecoder {
             inner,
             records: 0,
             problems: 0,
+            bad_bytes: 0,
             last_received: UtcTime(i64::MIN),
         }
     }
@@ -91,6 +94,9 @@ impl InstrumentDecoder {
             Ok(())
         }) {
             Ok(report) => {
+                if !report.issues.is_empty() {
+                    self.bad_bytes += text.len() as u64;
+                }
                 for issue in &report.issues {
                     self.problems += 1;
                     out.notices.push(Notice {
@@ -101,6 +107,7 @@ impl InstrumentDecoder {
             }
             Err(e) => {
                 self.problems += 1;
+                self.bad_bytes += text.len() as u64;
                 out.notices.push(Notice {
                     warning: true,
                     text: format!("bad {} line: {e}", format.name()),
@@ -127,6 +134,7 @@ impl LinkDecoder for InstrumentDecoder {
                 });
                 if overflows > 0 {
                     self.problems += overflows;
+                    self.bad_bytes += overflows * MAX_LINE as u64;
                     out.notices.push(Notice {
                         warning: true,
                         text: format!("{overflows} lines longer than {MAX_LINE} bytes dropped"),
@@ -150,6 +158,7 @@ impl LinkDecoder for InstrumentDecoder {
                             }
                         }
                         nortek::Event::Skipped(s) => {
+                            self.bad_bytes += s.bytes as u64;
                             skipped.push(format!("{} bytes skipped: {}", s.bytes, s.reason))
                         }
                     }
@@ -190,6 +199,10 @@ impl LinkDecoder for InstrumentDecoder {
 
     fn summary(&self) -> String {
         format!("{} records, {} problems", self.records, self.problems)
+    }
+
+    fn bad_bytes(&self) -> u64 {
+        self.bad_bytes
     }
 
     fn reconnected(&mut self, out: &mut Output) {

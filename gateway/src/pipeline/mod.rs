@@ -55,6 +55,11 @@ pub trait LinkDecoder: Send + Sync {
     fn finish(&mut self, now: UtcTime, out: &mut Output);
     /// One line of counters for the log.
     fn summary(&self) -> String;
+    /// Bytes fed so far that decoded to nothing (garbage between frames, undecodable
+    /// lines, skipped instrument output), for a reprocess's summary.
+    fn bad_bytes(&self) -> u64 {
+        0
+    }
     /// State worth keeping across a restart (text), if any; the link task stores it
     /// atomically whenever it changes.
     fn checkpoint(&self) -> Option<String> {

@@ -294,6 +294,10 @@ impl LinkDecoder for ModemDecoder {
         }
     }
 
+    fn bad_bytes(&self) -> u64 {
+        self.link.host_stats().garbage_bytes
+    }
+
     fn summary(&self) -> String {
         let s = self.link.stats();
         let r = self.link.reassembler().stats();

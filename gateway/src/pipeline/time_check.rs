@@ -213,6 +213,10 @@ impl LinkDecoder for TimeChecked {
         self.check_new(out, from, now);
     }
 
+    fn bad_bytes(&self) -> u64 {
+        self.inner.bad_bytes()
+    }
+
     fn summary(&self) -> String {
         format!(
             "{}; {} records of implausible time undated",
