@@ -25,7 +25,6 @@ use crate::pipeline::factory::decoder_for;
 use crate::pipeline::Output;
 use protocol::capture::CaptureError;
 use protocol::time::UtcTime;
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -33,6 +32,8 @@ use std::time::{Duration, Instant};
 pub const SLICE_DAYS: i64 = 32;
 /// Days of archive read after the range's last day, for samples that arrived late.
 pub const LATE_DAYS: i64 = 7;
+/// Archive days decoded ahead of the writer, at most, per link.
+const IN_FLIGHT: usize = 64;
 
 /// How to reprocess.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,9 +103,9 @@ pub struct Summary {
     pub rows: usize,
     /// Wall-clock time taken.
     pub elapsed: Duration,
-    /// Of which reading and decoding the archive.
+    /// Until the archive was all decoded (files were written meanwhile).
     pub decode_time: Duration,
-    /// Of which writing the daily files (and the final sync).
+    /// After that: the last slices and the final sync.
     pub write_time: Duration,
 }
 
@@ -112,18 +113,16 @@ pub struct Summary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
     /// Archive bytes decoded so far, of `total`.
-    Decoding {
+    Decoded {
         /// Bytes done.
-        done: u64,
+        bytes: u64,
         /// Bytes to decode.
         total: u64,
     },
-    /// Days written so far, of `total`.
-    Writing {
+    /// Days with files written so far.
+    Written {
         /// Days done.
-        done: u64,
-        /// Days to write.
-        total: u64,
+        days: u64,
     },
 }
 
@@ -192,63 +191,171 @@ fn day_of_name(name: &str) -> Option<Day> {
     Day::from_civil(num(0..4)? as i32, num(4..6)?, num(6..8)?)
 }
 
-/// What one link's decode produced.
-struct Decoded {
-    samples: LineSamples,
+/// What a link's decoder thread sends the writer.
+enum Msg {
+    /// Samples decoded from the link's archive files up to day `through` (inclusive).
+    Samples {
+        link: usize,
+        samples: LineSamples,
+        records: u64,
+        through: Day,
+    },
+    /// The link's archive is all decoded (or could not be read).
+    Done {
+        link: usize,
+        end: Result<LinkEnd, ReprocessError>,
+    },
+}
+
+/// A link's counters once its archive is decoded.
+struct LinkEnd {
     summary: String,
-    records: u64,
     capture_records: u64,
     bad_bytes: u64,
     damaged: Vec<(PathBuf, CaptureError)>,
 }
 
-/// Decodes one link's `files` in order through one decoder; keeps the samples in `range`.
+/// Decodes one link's `files` in order through one decoder, sending the samples in `range`
+/// after each file.
+#[allow(clippy::too_many_arguments)]
 fn decode_link(
     config: &Config,
     station: &StationInfo,
+    index: usize,
     link: &Link,
     files: &[(Day, PathBuf)],
     range: DayRange,
+    tx: &std::sync::mpsc::SyncSender<Msg>,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Decoded, ReprocessError> {
+) -> Result<LinkEnd, ReprocessError> {
     let mut decoder = decoder_for(config, link, true);
-    let mut d = Decoded {
-        samples: LineSamples::default(),
+    let mut end = LinkEnd {
         summary: String::new(),
-        records: 0,
         capture_records: 0,
         bad_bytes: 0,
         damaged: Vec::new(),
     };
     let mut last = UtcTime(0);
     let mut out = Output::default();
-    let take = |out: &mut Output, d: &mut Decoded| {
-        d.records += out.observations.len() as u64;
+    let send = |out: &mut Output, through: Day| {
+        let mut samples = LineSamples::default();
+        let records = out.observations.len() as u64;
         for o in out.observations.drain(..) {
-            let in_range = o.record.time.is_some_and(|t| range.contains(Day::of(t)));
-            if in_range {
-                d.samples.add(station, &o);
+            if o.record.time.is_some_and(|t| range.contains(Day::of(t))) {
+                samples.add(station, &o);
             }
         }
         out.notices.clear();
+        // the writer is gone only when it failed: its error is the one reported
+        let _ = tx.send(Msg::Samples {
+            link: index,
+            samples,
+            records,
+            through,
+        });
     };
-    for (_, path) in files {
+    for (day, path) in files {
         let data = std::fs::read(path).map_err(|source| ReprocessError::Read {
             path: path.clone(),
             source,
         })?;
         match feed_capture(&data, decoder.as_mut(), &mut out, &mut last) {
-            Ok(n) => d.capture_records += n,
-            Err(e) => d.damaged.push((path.clone(), e)),
+            Ok(n) => end.capture_records += n,
+            Err(e) => end.damaged.push((path.clone(), e)),
         }
-        take(&mut out, &mut d);
+        send(&mut out, *day);
         progress(data.len() as u64);
     }
     decoder.finish(last, &mut out);
-    take(&mut out, &mut d);
-    d.summary = decoder.summary();
-    d.bad_bytes = decoder.bad_bytes();
-    Ok(d)
+    send(&mut out, Day(i64::MAX));
+    end.summary = decoder.summary();
+    end.bad_bytes = decoder.bad_bytes();
+    Ok(end)
+}
+
+/// The writing side: samples wait until no link can still bring samples of their slice
+/// (every link decoded [`LATE_DAYS`] past it), then the slice is written; a sample that
+/// comes later still (an archive day more than [`LATE_DAYS`] late) is merged into the files
+/// already written at the end.
+struct Slices<'a> {
+    writer: DailyWriter,
+    slice_days: i64,
+    progress: &'a (dyn Fn(Progress) + Sync),
+    pending: LineSamples,
+    late: LineSamples,
+    /// The first day not written yet (`None` before the first samples).
+    next: Option<i64>,
+    /// Rows of every file written (by CSV path; the last version counts).
+    files: std::collections::BTreeMap<PathBuf, usize>,
+    days: std::collections::BTreeSet<Day>,
+    skipped: usize,
+    samples: usize,
+}
+
+impl<'a> Slices<'a> {
+    fn new(writer: DailyWriter, slice_days: i64, progress: &'a (dyn Fn(Progress) + Sync)) -> Self {
+        Slices {
+            writer,
+            slice_days: slice_days.max(1),
+            progress,
+            pending: LineSamples::default(),
+            late: LineSamples::default(),
+            next: None,
+            files: Default::default(),
+            days: Default::default(),
+            skipped: 0,
+            samples: 0,
+        }
+    }
+
+    fn add(&mut self, mut samples: LineSamples) {
+        self.skipped += std::mem::take(&mut samples.skipped);
+        self.samples += samples.len();
+        if let Some(next) = self.next {
+            self.late.append(samples.take_before(Day(next)));
+        }
+        self.pending.append(samples);
+    }
+
+    /// Writes every slice that ends before `safe` (exclusive), or all with `None`.
+    fn write_ready(&mut self, safe: Option<i64>) -> Result<(), ReprocessError> {
+        loop {
+            let start = match self.next {
+                Some(n) => n,
+                None => match self.pending.days().first() {
+                    Some(d) => d.0,
+                    None => return Ok(()),
+                },
+            };
+            // nothing to write (later samples may still come): stop here
+            if self.pending.is_empty() {
+                self.next = Some(start);
+                return Ok(());
+            }
+            let end = start.saturating_add(self.slice_days);
+            if safe.is_some_and(|s| end > s) {
+                self.next = Some(start);
+                return Ok(());
+            }
+            let slice = self.pending.take_before(Day(end));
+            if !slice.is_empty() {
+                self.write(slice, false)?;
+            }
+            self.next = Some(end);
+        }
+    }
+
+    fn write(&mut self, slice: LineSamples, merge: bool) -> Result<(), ReprocessError> {
+        self.days.extend(slice.days());
+        let report = self.writer.write_lines(slice, merge)?;
+        for d in report.days.into_iter().filter(|d| d.touched) {
+            self.files.insert(d.csv, d.rows);
+        }
+        (self.progress)(Progress::Written {
+            days: self.days.len() as u64,
+        });
+        Ok(())
+    }
 }
 
 /// Rebuilds the daily products of every link of `config` whose archive is under `raw`
@@ -280,59 +387,74 @@ pub fn reprocess(
     let done = std::sync::atomic::AtomicU64::new(0);
     let step = |n: u64| {
         let d = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
-        progress(Progress::Decoding { done: d, total });
+        progress(Progress::Decoded { bytes: d, total });
     };
-    let decoded = links
-        .par_iter()
-        .map(|(link, files)| decode_link(config, &station, link, files, range, &step))
-        .collect::<Result<Vec<_>, _>>()?;
-
-    let mut summary = Summary {
-        decode_time: started.elapsed(),
-        ..Default::default()
-    };
-    let mut samples = LineSamples::default();
-    for ((link, files), d) in links.iter().zip(decoded) {
-        summary.links.push((link.name.get_ref().clone(), d.summary));
-        summary.capture_files += files.len();
-        summary.capture_records += d.capture_records;
-        summary.records += d.records;
-        summary.bad_bytes += d.bad_bytes;
-        summary.damaged.extend(d.damaged);
-        samples.append(d.samples);
-    }
-    summary.samples = samples.len();
-    summary.skipped = samples.skipped;
-    samples.skipped = 0;
-
     let writer = DailyWriter::new(out, config.files.qc.clone()).with_deferred_sync();
-    let days = samples.days();
-    let (Some(&first), Some(&last)) = (days.first(), days.last()) else {
-        summary.elapsed = started.elapsed();
-        return Ok(summary);
-    };
-    let total = days.len() as u64;
-    let mut written_days = 0;
-    let mut start = first.0;
-    while start <= last.0 {
-        let end = start + options.slice_days.max(1);
-        let slice = samples.take_before(Day(end));
-        let report = writer.write_lines(slice, false)?;
-        for d in &report.days {
-            summary.rows += d.rows * usize::from(d.touched);
-            summary.day_files += usize::from(d.touched);
+    let mut slices = Slices::new(writer, options.slice_days, progress);
+    let mut summary = Summary::default();
+    // bounded: a decoder ahead of the writer waits, so memory holds only the samples of
+    // the slices in progress
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(IN_FLIGHT);
+    // each link decoded on its own thread, in order; the files written here meanwhile
+    let ends = std::thread::scope(|scope| -> Result<Vec<Option<LinkEnd>>, ReprocessError> {
+        for (index, (link, files)) in links.iter().enumerate() {
+            let tx = tx.clone();
+            let (station, step) = (&station, &step);
+            scope.spawn(move || {
+                let end = decode_link(config, station, index, link, files, range, &tx, step);
+                let _ = tx.send(Msg::Done { link: index, end });
+            });
         }
-        written_days += days.iter().filter(|d| d.0 >= start && d.0 < end).count();
-        progress(Progress::Writing {
-            done: written_days as u64,
-            total,
-        });
-        start = end;
+        drop(tx);
+        // per link: the last archive day decoded (MAX once done)
+        let mut through = vec![i64::MIN; links.len()];
+        let mut ends: Vec<Option<LinkEnd>> = (0..links.len()).map(|_| None).collect();
+        for msg in rx {
+            match msg {
+                Msg::Samples {
+                    link,
+                    samples,
+                    records,
+                    through: t,
+                } => {
+                    summary.records += records;
+                    through[link] = t.0;
+                    slices.add(samples);
+                    let slowest = through.iter().copied().min().unwrap_or(i64::MAX);
+                    // a slice is safe once every link decoded LATE_DAYS past its last day
+                    slices.write_ready(Some(slowest.saturating_sub(LATE_DAYS - 1)))?;
+                }
+                Msg::Done { link, end } => {
+                    through[link] = i64::MAX;
+                    ends[link] = Some(end?);
+                }
+            }
+        }
+        Ok(ends)
+    })?;
+    summary.decode_time = started.elapsed();
+    slices.write_ready(None)?;
+    let late = std::mem::take(&mut slices.late);
+    if !late.is_empty() {
+        slices.write(late, true)?;
     }
-    writer.sync()?;
-    summary.days = written_days;
-    summary.write_time = started.elapsed() - summary.decode_time;
+    slices.writer.sync()?;
+    for ((link, files), end) in links.iter().zip(ends) {
+        summary.capture_files += files.len();
+        if let Some(e) = end {
+            summary.links.push((link.name.get_ref().clone(), e.summary));
+            summary.capture_records += e.capture_records;
+            summary.bad_bytes += e.bad_bytes;
+            summary.damaged.extend(e.damaged);
+        }
+    }
+    summary.samples = slices.samples;
+    summary.skipped = slices.skipped;
+    summary.days = slices.days.len();
+    summary.day_files = slices.files.len();
+    summary.rows = slices.files.values().sum();
     summary.elapsed = started.elapsed();
+    summary.write_time = summary.elapsed - summary.decode_time;
     Ok(summary)
 }
 
@@ -354,6 +476,101 @@ mod tests {
         ] {
             assert_eq!(day_of_name(bad), None, "{bad}");
         }
+    }
+
+    /// Samples of two MicroCATs over five days, the day-0 samples of one coming only after
+    /// everything else (later than any slice waits): the files are those of one batch.
+    #[test]
+    fn slices_and_late_samples_give_the_files_of_one_batch() {
+        use crate::observation::Observation;
+        use crate::record::{Record, Value};
+        let text = include_str!("../albatross.example.toml");
+        let config = Config::parse(text, Path::new("albatross.example.toml")).unwrap();
+        let station = StationInfo::from(&config);
+        let platform = crate::pipeline::factory::platforms(&config)
+            .into_iter()
+            .find(|p| p.id == "albatross")
+            .unwrap();
+        let obs = |serial: &str, day: i64, k: i64| {
+            let t = UtcTime::from_unix_seconds((20_513 + day) * 86_400 + k * 1800);
+            let mut r = Record::new("sbe37", Some(t), Some(serial.into()));
+            let x = (day * 48 + k) as f64;
+            r.push("temperature_c", Value::Fixed(13.5 + x * 1e-4, 4))
+                .push("conductivity_s_m", Value::Fixed(4.58, 5))
+                .push("pressure_dbar", Value::Fixed(500.0 + x * 1e-3, 3));
+            Observation {
+                record: r,
+                platform: platform.clone(),
+                instrument: platform.by_serial(serial).cloned(),
+                link: "test".into(),
+            }
+        };
+        let mut all = Vec::new();
+        for day in 0..5 {
+            for k in 0..48 {
+                all.push(obs("3725001", day, k));
+                all.push(obs("3725002", day, k));
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("reprocess-slices-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let batch = DailyWriter::new(&dir.join("batch"), config.files.qc.clone());
+        batch.write_observations(&station, &all, true).unwrap();
+
+        let progress = |_| {};
+        let writer =
+            DailyWriter::new(&dir.join("sliced"), config.files.qc.clone()).with_deferred_sync();
+        let mut slices = Slices::new(writer, 1, &progress);
+        let (late, on_time): (Vec<_>, Vec<_>) = all.iter().partition(|o| {
+            o.instrument.as_ref().is_some_and(|i| i.serial == "3725002")
+                && o.record.time.is_some_and(|t| Day::of(t) == Day(20_513))
+        });
+        for day in 0..5 {
+            let mut s = LineSamples::default();
+            for o in on_time.iter().filter(|o| {
+                o.record
+                    .time
+                    .is_some_and(|t| Day::of(t) == Day(20_513 + day))
+            }) {
+                s.add(&station, o);
+            }
+            slices.add(s);
+            slices.write_ready(Some(20_513 + day)).unwrap();
+        }
+        assert_eq!(slices.next, Some(20_513 + 4), "days 0-3 written");
+        let mut s = LineSamples::default();
+        for o in &late {
+            s.add(&station, o);
+        }
+        slices.add(s);
+        assert_eq!(slices.late.len(), 48);
+        slices.write_ready(None).unwrap();
+        let late = std::mem::take(&mut slices.late);
+        slices.write(late, true).unwrap();
+        assert_eq!(
+            (slices.samples, slices.days.len(), slices.files.len()),
+            (480, 5, 10)
+        );
+        let read = |d: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+            let mut v = Vec::new();
+            let mut stack = vec![d.to_owned()];
+            while let Some(p) = stack.pop() {
+                for e in std::fs::read_dir(&p).unwrap().flatten() {
+                    if e.path().is_dir() {
+                        stack.push(e.path());
+                    } else {
+                        let rel = e.path().strip_prefix(d).unwrap().to_owned();
+                        v.push((rel, std::fs::read(e.path()).unwrap()));
+                    }
+                }
+            }
+            v.sort();
+            v
+        };
+        let (a, b) = (read(&dir.join("batch")), read(&dir.join("sliced")));
+        assert_eq!(a.len(), 20);
+        assert!(a == b, "the same files");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -57,26 +57,17 @@ pub fn run(a: &Args) -> ExitCode {
         return ExitCode::from(2);
     }
     let bar = ProgressBar::new(0);
-    let style = |template: &str| {
-        // the templates are constants known to be valid
-        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
-    };
-    let decoding = style("decoding {bar:40} {bytes}/{total_bytes} ({eta})");
-    let writing = style("writing  {bar:40} {pos}/{len} days ({eta})");
-    bar.set_style(decoding);
-    let phase = std::sync::atomic::AtomicBool::new(false);
+    // the template is a constant known to be valid
+    let style =
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} decoded, {msg} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
     let progress = |p: Progress| match p {
-        Progress::Decoding { done, total } => {
+        Progress::Decoded { bytes, total } => {
             bar.set_length(total);
-            bar.set_position(done);
+            bar.set_position(bytes);
         }
-        Progress::Writing { done, total } => {
-            if !phase.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                bar.set_style(writing.clone());
-            }
-            bar.set_length(total);
-            bar.set_position(done);
-        }
+        Progress::Written { days } => bar.set_message(format!("{days} days written")),
     };
     let options = Options {
         range: DayRange { from, to },
@@ -102,7 +93,7 @@ pub fn run(a: &Args) -> ExitCode {
     }
     let secs = s.elapsed.as_secs_f64();
     eprintln!(
-        "reprocessed {} day{}: {} day files ({} rows) under {}; {} records decoded from {} archive files ({} capture records), {} samples, {} records without daily files, {} bad bytes; {:.2} s (decode {:.2} s, files {:.2} s; {:.0} records/s)",
+        "reprocessed {} day{}: {} day files ({} rows) under {}; {} records decoded from {} archive files ({} capture records), {} samples, {} records without daily files, {} bad bytes; {:.2} s (archive decoded after {:.2} s, files finished {:.2} s later; {:.0} records/s)",
         s.days,
         if s.days == 1 { "" } else { "s" },
         s.day_files,

@@ -101,7 +101,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "offline_replay",
         &["config", "links", "pipeline", "science"],
     ),
-    ("reprocess", &["config", "dailyfiles", "links", "pipeline"]),
+    (
+        "reprocess",
+        &[
+            "config",
+            "dailyfiles",
+            "links",
+            "observation",
+            "pipeline",
+            "record",
+        ],
+    ),
     (
         "writer",
         &[

@@ -19,9 +19,63 @@ pub const LATLON_DECIMALS: u8 = 6;
 pub const NOMINAL_DEPTH_DECIMALS: u8 = 2;
 
 fn cell(v: Option<f64>, decimals: u8) -> String {
-    match v {
-        Some(x) => format!("{:.*}", usize::from(decimals), x),
-        None => String::new(),
+    let mut s = String::new();
+    if let Some(x) = v {
+        push_fixed(&mut s, x, decimals);
+    }
+    s
+}
+
+/// Powers of ten up to the most decimals [`push_fixed`] formats itself.
+const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/// Appends `x` with exactly `decimals` decimals: the text of `format!("{x:.decimals$}")`,
+/// from the integer `round(x·10^decimals)` when that is provably the same rounding (the
+/// product is exact to better than 1.2e-4 below 1e12, so unless it lies that close to a
+/// half its rounding is that of the exact decimal value), else through `format!`.
+fn push_fixed(out: &mut String, x: f64, decimals: u8) {
+    let d = usize::from(decimals);
+    let Some(&scale) = POW10.get(d) else {
+        let _ = write!(out, "{x:.d$}");
+        return;
+    };
+    let scaled = x * scale;
+    let half_distance = ((scaled - scaled.trunc()).abs() - 0.5).abs();
+    if !(scaled.abs() < 1e12 && half_distance > 1e-3) {
+        let _ = write!(out, "{x:.d$}");
+        return;
+    }
+    // |scaled| < 1e12 < 2^63: the cast is exact
+    let m = scaled.round().abs() as u64;
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(m);
+    if d == 0 {
+        out.push_str(digits);
+    } else if digits.len() > d {
+        let (int, frac) = digits.split_at(digits.len() - d);
+        out.push_str(int);
+        out.push('.');
+        out.push_str(frac);
+    } else {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', d - digits.len()));
+        out.push_str(digits);
+    }
+}
+
+/// Appends a one-digit flag code (every OceanSITES and QARTOD code is one digit).
+fn push_code(out: &mut String, code: i16) {
+    match u32::try_from(code)
+        .ok()
+        .and_then(|c| char::from_digit(c, 10))
+    {
+        Some(c) => out.push(c),
+        None => {
+            let _ = write!(out, "{code}");
+        }
     }
 }
 
@@ -44,12 +98,16 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> String {
         let _ = write!(out, "{station},{lat},{lon},{},{depth},{serial}", r.time);
         for (v, spec) in r.values.iter().zip(product.vars) {
             out.push(',');
-            out.push_str(&cell(*v, spec.decimals));
+            if let Some(x) = v {
+                push_fixed(&mut out, *x, spec.decimals);
+            }
         }
         for f in r.flags.iter().take(nvars) {
-            let _ = write!(out, ",{}", f.to_oceansites());
+            out.push(',');
+            push_code(&mut out, f.to_oceansites().into());
         }
-        let _ = write!(out, ",{}", r.aggregate.to_oceansites());
+        out.push(',');
+        push_code(&mut out, r.aggregate.to_oceansites().into());
         for &(k, t) in &tests {
             let f = r
                 .tests
@@ -57,7 +115,8 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> String {
                 .and_then(|f| f.get(t.index()))
                 .copied()
                 .flatten();
-            let _ = write!(out, ",{}", f.map_or(9, |f| f.code()));
+            out.push(',');
+            push_code(&mut out, f.map_or(9, |f| f.code()).into());
         }
         out.push('\n');
     }
@@ -160,6 +219,48 @@ pub fn parse(product: &Product, text: &str) -> Result<Parsed, CsvError> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn fixed_cells_are_rusts_formatting(
+            x in prop_oneof![
+                any::<f64>(),
+                -1e13f64..1e13,
+                (-100_000i64..100_000, 0u32..9).prop_map(|(k, d)| k as f64 / 10f64.powi(d as i32)),
+                (-100_000i64..100_000, 0u32..9)
+                    .prop_map(|(k, d)| (k as f64 + 0.5) / 10f64.powi(d as i32)),
+            ],
+            d in 0u8..12,
+        ) {
+            let mut s = String::new();
+            super::push_fixed(&mut s, x, d);
+            prop_assert_eq!(s, format!("{:.*}", usize::from(d), x));
+        }
+    }
+
+    #[test]
+    fn fixed_cells_of_special_values() {
+        for x in [
+            0.0,
+            -0.0,
+            -0.001,
+            0.005,
+            2.5,
+            -2.5,
+            1e300,
+            f64::NAN,
+            f64::INFINITY,
+            -1e-300,
+        ] {
+            for d in 0u8..10 {
+                let mut s = String::new();
+                super::push_fixed(&mut s, x, d);
+                assert_eq!(s, format!("{:.*}", usize::from(d), x), "{x} {d}");
+            }
+        }
+    }
+
     use super::*;
 
     /// Arbitrary text never panics the reader (a damaged CSV is reported, not fatal).

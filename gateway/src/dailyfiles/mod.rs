@@ -22,8 +22,8 @@
 //! - [`csv`]: the CSV, with the published column names, then `<name>_QC`, `aggregate_QC`
 //!   and the per-test `<name>_qc_<test>` columns.
 //! - [`netcdf`]: NetCDF-3 classic, CF-1.6 `timeSeries`, ACDD-1.3 and EMSO attributes
-//!   ([`attrs`]), layout frozen in [`schema`] (variables in [`crate::science::products`]);
-//!   [`padding`] works around a `netcdf3` writer bug.
+//!   ([`attrs`]), layout frozen in [`schema`] (variables in [`crate::science::products`]),
+//!   serialised by [`classic`] (tested byte for byte against the `netcdf3` crate's writer).
 //! - [`emso`]: the EMSO metadata specification v1.0.7 in the variables: SeaDataNet P01/P06
 //!   URNs (the data variables' codes are in the products' catalogues), the coordinates.
 //!
@@ -92,13 +92,15 @@
 pub mod atomic;
 pub mod attrs;
 pub mod batch;
+pub mod classic;
 pub mod csv;
 pub mod day;
 pub mod emso;
 pub mod erddap;
 pub mod meta;
 pub mod netcdf;
-pub mod padding;
+#[cfg(test)]
+mod padding;
 pub mod schema;
 
 pub use day::DayTable;
@@ -286,6 +288,9 @@ impl DailyWriter {
 #[derive(Debug, Default)]
 pub struct LineSamples {
     platforms: BTreeMap<String, LinePart>,
+    /// Per platform id: the series already met, (line status?, serial) → (index in its
+    /// line, product), so that adding a sample builds no [`Series`].
+    known: BTreeMap<String, Vec<(bool, String, usize, &'static crate::science::Product)>>,
     /// Observations that belong in no daily file ([`BatchReport::skipped`]).
     pub skipped: usize,
 }
@@ -323,31 +328,63 @@ impl LinePart {
 impl LineSamples {
     /// Adds one observation (counted in `skipped` when it belongs in no daily file).
     pub fn add(&mut self, station: &StationInfo, o: &Observation) {
-        let Some(series) = Series::of(station, o) else {
-            self.skipped += 1;
-            return;
-        };
-        let Some(sample) = Sample::from_record(series.product, &o.record) else {
-            self.skipped += 1;
-            return;
-        };
-        let part = self
-            .platforms
-            .entry(series.platform_id.clone())
-            .or_insert_with(|| LinePart {
-                line: meta::line_of(station, &o.platform),
-                samples: Vec::new(),
-                descending: false,
-            });
-        let i = match part.line.iter().position(|l| l.serial == series.serial) {
-            Some(i) => i,
-            None => {
-                part.line.push(series);
-                part.line.len() - 1
+        let status = crate::science::LINE_STATUS
+            .record_kinds
+            .contains(&o.record.kind);
+        let serial = match (&o.instrument, status) {
+            (_, true) => "",
+            (Some(i), false) => i.serial.as_str(),
+            (None, false) => {
+                self.skipped += 1;
+                return;
             }
         };
-        part.samples.push((i, sample));
-        part.descending = false;
+        let platform = o.platform.id.as_str();
+        let known = self.known.get(platform).and_then(|k| {
+            k.iter()
+                .find(|(st, se, _, _)| *st == status && se == serial)
+                .map(|&(_, _, i, product)| (i, product))
+        });
+        let (i, product) = match known {
+            Some(k) => k,
+            None => {
+                let Some(series) = Series::of(station, o) else {
+                    self.skipped += 1;
+                    return;
+                };
+                let product = series.product;
+                let part = self
+                    .platforms
+                    .entry(series.platform_id.clone())
+                    .or_insert_with(|| LinePart {
+                        line: meta::line_of(station, &o.platform),
+                        samples: Vec::new(),
+                        descending: false,
+                    });
+                let i = match part.line.iter().position(|l| l.serial == series.serial) {
+                    Some(i) => i,
+                    None => {
+                        part.line.push(series);
+                        part.line.len() - 1
+                    }
+                };
+                self.known.entry(platform.to_owned()).or_default().push((
+                    status,
+                    serial.to_owned(),
+                    i,
+                    product,
+                ));
+                (i, product)
+            }
+        };
+        let Some(sample) = Sample::from_record(product, &o.record) else {
+            self.skipped += 1;
+            return;
+        };
+        if let Some(part) = self.platforms.get_mut(platform) {
+            part.samples.push((i, sample));
+            part.descending = false;
+        }
     }
 
     /// Samples held.

@@ -1,10 +1,11 @@
 //! The daily NetCDF file: NetCDF-3 classic, CF-1.6 discrete sampling geometry, one
 //! `timeSeries` (outputs-and-qc.md §3), ACDD-1.3 and EMSO/OceanSITES global attributes.
 //!
-//! Built in memory with `netcdf3` (its `DataSet` is not `Send`: everything happens inside
-//! one call) and returned as bytes; the caller publishes them atomically.
+//! Built in memory ([`super::classic`]) and returned as bytes; the caller publishes them
+//! atomically.
 
 use super::attrs::{global_attributes, Attr};
+use super::classic::Classic as DataSet;
 use super::day::DayTable;
 use super::meta::Series;
 use super::schema::{
@@ -15,48 +16,17 @@ use crate::qc::QcConfig;
 use crate::science::{
     round, takes_inversion, Derivation, Test, VarKind, VarSpec, MAX_POLL_SPREAD_MS,
 };
-use netcdf3::{DataSet, FileWriter, Version};
-use std::cell::RefCell;
-use std::io::{self, Cursor, Seek, SeekFrom, Write};
-use std::rc::Rc;
 
-/// A NetCDF library error, in words.
+/// Why a NetCDF file could not be built, in words.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("netcdf: {0}")]
 pub struct NetcdfError(pub String);
-
-fn nc<E: std::fmt::Debug>(e: E) -> NetcdfError {
-    NetcdfError(format!("{e:?}"))
-}
-
-/// An in-memory seekable buffer the writer owns a handle to while we keep another.
-#[derive(Clone, Default)]
-struct SharedBuf(Rc<RefCell<Cursor<Vec<u8>>>>);
-
-fn busy() -> io::Error {
-    io::Error::other("buffer busy")
-}
-
-impl Write for SharedBuf {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.try_borrow_mut().map_err(|_| busy())?.write(buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Seek for SharedBuf {
-    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        self.0.try_borrow_mut().map_err(|_| busy())?.seek(pos)
-    }
-}
 
 pub use super::emso::COORDINATES;
 use super::emso::{sdn_attributes, sensor_attributes, DEPTH_COORDINATES};
 
 fn text(ds: &mut DataSet, var: &str, name: &str, value: &str) -> Result<(), NetcdfError> {
-    ds.add_var_attr_string(var, name, value).map_err(nc)
+    ds.add_var_attr_string(var, name, value)
 }
 
 /// Adds `attrs` (name, value) to variable `var`.
@@ -184,14 +154,14 @@ fn derived_comment(
 pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8>, NetcdfError> {
     let n = table.rows.len();
     let mut ds = DataSet::new();
-    ds.set_unlimited_dim("time", n).map_err(nc)?;
-    ds.add_fixed_dim("name_strlen", NAME_STRLEN).map_err(nc)?;
+    ds.set_unlimited_dim("time", n)?;
+    ds.add_fixed_dim("name_strlen", NAME_STRLEN)?;
     let none: &[&str] = &[];
 
     // time-series identity (cdm_timeseries_variables): EMSO's platform_id is the
     // timeseries_id (CF allows one); stationname and sensor_serial_number are the
     // published ALBATROSS names, also CSV columns
-    ds.add_var_u8("platform_id", &["name_strlen"]).map_err(nc)?;
+    ds.add_var_u8("platform_id", &["name_strlen"])?;
     for (k, v) in [
         ("standard_name", "platform_id"),
         ("long_name", "Platform Id"),
@@ -211,7 +181,7 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
         "platform_id",
         &sdn_attributes(super::emso::PLATFORM_ID),
     )?;
-    ds.add_var_u8("sensor_id", &["name_strlen"]).map_err(nc)?;
+    ds.add_var_u8("sensor_id", &["name_strlen"])?;
     for (k, v) in [
         ("long_name", "Sensor Id"),
         ("ioos_category", "Identifier"),
@@ -226,7 +196,7 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
         &sdn_attributes(super::emso::SENSOR_ID),
     )?;
     texts(&mut ds, "sensor_id", &sensor_attributes(series))?;
-    ds.add_var_u8("stationname", &["name_strlen"]).map_err(nc)?;
+    ds.add_var_u8("stationname", &["name_strlen"])?;
     for (k, v) in [
         ("long_name", "Station Name"),
         ("ioos_category", "Identifier"),
@@ -238,8 +208,7 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
     ] {
         text(&mut ds, "stationname", k, v)?;
     }
-    ds.add_var_u8("sensor_serial_number", &["name_strlen"])
-        .map_err(nc)?;
+    ds.add_var_u8("sensor_serial_number", &["name_strlen"])?;
     for (k, v) in [
         ("long_name", "Sensor Serial Number"),
         ("ioos_category", "Identifier"),
@@ -265,7 +234,7 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
             super::emso::LONGITUDE,
         ),
     ] {
-        ds.add_var_f64(name, none).map_err(nc)?;
+        ds.add_var_f64(name, none)?;
         for (k, v) in [
             ("standard_name", std),
             ("long_name", long),
@@ -278,10 +247,9 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
             text(&mut ds, name, k, v)?;
         }
         texts(&mut ds, name, &sdn_attributes(codes))?;
-        ds.add_var_attr_f64(name, "_FillValue", vec![FILL_F64])
-            .map_err(nc)?;
+        ds.add_var_attr_f64(name, "_FillValue", vec![FILL_F64])?;
     }
-    ds.add_var_f64("sensor_theoric_depth", none).map_err(nc)?;
+    ds.add_var_f64("sensor_theoric_depth", none)?;
     for (k, v) in [
         ("standard_name", "depth"),
         ("long_name", "Nominal Sensor Depth"),
@@ -299,10 +267,9 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
         "sensor_theoric_depth",
         &sdn_attributes(super::emso::NOMINAL_DEPTH),
     )?;
-    ds.add_var_attr_f64("sensor_theoric_depth", "_FillValue", vec![FILL_F64])
-        .map_err(nc)?;
+    ds.add_var_attr_f64("sensor_theoric_depth", "_FillValue", vec![FILL_F64])?;
 
-    ds.add_var_f64("time", &["time"]).map_err(nc)?;
+    ds.add_var_f64("time", &["time"])?;
     for (k, v) in [
         ("standard_name", "time"),
         ("long_name", "Time"),
@@ -323,7 +290,7 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
     let nominal_depth = !has_depth(product);
     if nominal_depth {
         // EMSO makes `depth` mandatory: without a pressure sensor it is the nominal depth
-        ds.add_var_f64(NOMINAL_DEPTH_VAR, &["time"]).map_err(nc)?;
+        ds.add_var_f64(NOMINAL_DEPTH_VAR, &["time"])?;
         for (k, v) in [
             ("standard_name", "depth"),
             ("long_name", "Depth"),
@@ -344,12 +311,11 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
             NOMINAL_DEPTH_VAR,
             &sdn_attributes(super::emso::NOMINAL_DEPTH),
         )?;
-        ds.add_var_attr_f64(NOMINAL_DEPTH_VAR, "_FillValue", vec![FILL_F64])
-            .map_err(nc)?;
+        ds.add_var_attr_f64(NOMINAL_DEPTH_VAR, "_FillValue", vec![FILL_F64])?;
     }
     for (k, spec) in product.vars.iter().enumerate() {
         let name = spec.name;
-        ds.add_var_f64(name, &["time"]).map_err(nc)?;
+        ds.add_var_f64(name, &["time"])?;
         let own_qc = qc_name(name);
         let mut ancillary = vec![own_qc.clone()];
         ancillary.extend(
@@ -393,16 +359,14 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
                 .collect();
             texts(&mut ds, name, &known)?;
         }
-        ds.add_var_attr_f64(name, "_FillValue", vec![FILL_F64])
-            .map_err(nc)?;
+        ds.add_var_attr_f64(name, "_FillValue", vec![FILL_F64])?;
         if let Some(r) = range(
             table
                 .rows
                 .iter()
                 .map(|r| r.values.get(k).copied().flatten()),
         ) {
-            ds.add_var_attr_f64(name, "actual_range", r.to_vec())
-                .map_err(nc)?;
+            ds.add_var_attr_f64(name, "actual_range", r.to_vec())?;
         }
         if !spec.is_measured() {
             let comment = derived_comment(spec, product.vars, product.derivation, qc);
@@ -437,52 +401,42 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
 
     for (name, value) in global_attributes(series, table) {
         match value {
-            Attr::Text(s) => ds.add_global_attr_string(name, s).map_err(nc)?,
-            Attr::F64(x) => ds.add_global_attr_f64(name, vec![x]).map_err(nc)?,
+            Attr::Text(s) => ds.add_global_attr_string(name, &s)?,
+            Attr::F64(x) => ds.add_global_attr_f64(name, vec![x])?,
         }
     }
 
-    let buf = SharedBuf::default();
     {
-        let mut w = FileWriter::open_seek_write("daily.nc", Box::new(buf.clone())).map_err(nc)?;
-        w.set_def(&ds, Version::Classic, 0).map_err(nc)?;
-        w.write_var_u8("platform_id", &chars(&series.station_id()))
-            .map_err(nc)?;
-        w.write_var_u8("sensor_id", &chars(&series.sensor_id()))
-            .map_err(nc)?;
-        w.write_var_u8("stationname", &chars(&series.station_id()))
-            .map_err(nc)?;
-        w.write_var_u8("sensor_serial_number", &chars(&series.serial))
-            .map_err(nc)?;
+        let w = &mut ds;
+        w.write_var_u8("platform_id", &chars(&series.station_id()))?;
+        w.write_var_u8("sensor_id", &chars(&series.sensor_id()))?;
+        w.write_var_u8("stationname", &chars(&series.station_id()))?;
+        w.write_var_u8("sensor_serial_number", &chars(&series.serial))?;
         let fixed = |v: f64, d: u8| round(v, d).unwrap_or(FILL_F64);
         w.write_var_f64(
             "latitude",
             &[fixed(series.latitude, super::csv::LATLON_DECIMALS)],
-        )
-        .map_err(nc)?;
+        )?;
         w.write_var_f64(
             "longitude",
             &[fixed(series.longitude, super::csv::LATLON_DECIMALS)],
-        )
-        .map_err(nc)?;
+        )?;
         w.write_var_f64(
             "sensor_theoric_depth",
             &[fixed(
                 series.nominal_depth_m,
                 super::csv::NOMINAL_DEPTH_DECIMALS,
             )],
-        )
-        .map_err(nc)?;
+        )?;
         let times: Vec<f64> = table
             .rows
             .iter()
             .map(|r| r.time.unix_millis() as f64 / 1000.0)
             .collect();
-        w.write_var_f64("time", &times).map_err(nc)?;
+        w.write_var_f64("time", &times)?;
         if nominal_depth {
             let z = fixed(series.nominal_depth_m, super::csv::NOMINAL_DEPTH_DECIMALS);
-            w.write_var_f64(NOMINAL_DEPTH_VAR, &vec![z; times.len()])
-                .map_err(nc)?;
+            w.write_var_f64(NOMINAL_DEPTH_VAR, &vec![z; times.len()])?;
         }
         for (k, spec) in product.vars.iter().enumerate() {
             let data: Vec<f64> = table
@@ -490,13 +444,13 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
                 .iter()
                 .map(|r| r.values.get(k).copied().flatten().unwrap_or(FILL_F64))
                 .collect();
-            w.write_var_f64(spec.name, &data).map_err(nc)?;
+            w.write_var_f64(spec.name, &data)?;
             let flags: Vec<i8> = table
                 .rows
                 .iter()
                 .map(|r| r.flags.get(k).map_or(FILL_QC, |f| f.to_oceansites()))
                 .collect();
-            w.write_var_i8(&qc_name(spec.name), &flags).map_err(nc)?;
+            w.write_var_i8(&qc_name(spec.name), &flags)?;
         }
         for &(k, test) in &tests {
             let Some(spec) = product.vars.get(k) else {
@@ -510,25 +464,16 @@ pub fn render(series: &Series, table: &DayTable, qc: &QcConfig) -> Result<Vec<u8
                     f.flatten().map_or(9, |f| f.code() as i8)
                 })
                 .collect();
-            w.write_var_i8(&test_name(spec.name, test), &flags)
-                .map_err(nc)?;
+            w.write_var_i8(&test_name(spec.name, test), &flags)?;
         }
         let agg: Vec<i8> = table
             .rows
             .iter()
             .map(|r| r.aggregate.to_oceansites())
             .collect();
-        w.write_var_i8(AGGREGATE_QC, &agg).map_err(nc)?;
-        w.close().map_err(nc)?;
+        w.write_var_i8(AGGREGATE_QC, &agg)?;
     }
-    let mut bytes = buf
-        .0
-        .try_borrow()
-        .map(|c| c.get_ref().clone())
-        .map_err(|_| NetcdfError("buffer still in use".into()))?;
-    super::padding::zero_attribute_padding(&mut bytes)
-        .ok_or_else(|| NetcdfError("unexpected header layout from the writer".into()))?;
-    Ok(bytes)
+    ds.to_bytes()
 }
 
 fn add_qc_var(
@@ -538,7 +483,7 @@ fn add_qc_var(
     standard_name: &str,
     tests: &str,
 ) -> Result<(), NetcdfError> {
-    ds.add_var_i8(name, &["time"]).map_err(nc)?;
+    ds.add_var_i8(name, &["time"])?;
     for (a, v) in [
         ("long_name", long_name),
         ("standard_name", standard_name),
@@ -553,12 +498,10 @@ fn add_qc_var(
     ] {
         text(ds, name, a, v)?;
     }
-    ds.add_var_attr_i8(name, "_FillValue", vec![FILL_QC])
-        .map_err(nc)?;
-    ds.add_var_attr_i8(name, "flag_values", FLAG_VALUES.to_vec())
-        .map_err(nc)?;
-    ds.add_var_attr_i8(name, "valid_min", vec![0]).map_err(nc)?;
-    ds.add_var_attr_i8(name, "valid_max", vec![9]).map_err(nc)?;
+    ds.add_var_attr_i8(name, "_FillValue", vec![FILL_QC])?;
+    ds.add_var_attr_i8(name, "flag_values", FLAG_VALUES.to_vec())?;
+    ds.add_var_attr_i8(name, "valid_min", vec![0])?;
+    ds.add_var_attr_i8(name, "valid_max", vec![9])?;
     Ok(())
 }
 
@@ -570,7 +513,7 @@ fn add_test_var(
     config: &str,
 ) -> Result<(), NetcdfError> {
     let name = test_name(spec.name, test);
-    ds.add_var_i8(&name, &["time"]).map_err(nc)?;
+    ds.add_var_i8(&name, &["time"])?;
     let long = format!(
         "{} QARTOD {} Test Flag",
         spec.long_name,
@@ -594,13 +537,9 @@ fn add_test_var(
     for (a, v) in attrs {
         text(ds, &name, a, v)?;
     }
-    ds.add_var_attr_i8(&name, "_FillValue", vec![FILL_QC])
-        .map_err(nc)?;
-    ds.add_var_attr_i8(&name, "flag_values", TEST_FLAG_VALUES.to_vec())
-        .map_err(nc)?;
-    ds.add_var_attr_i8(&name, "valid_min", vec![1])
-        .map_err(nc)?;
-    ds.add_var_attr_i8(&name, "valid_max", vec![9])
-        .map_err(nc)?;
+    ds.add_var_attr_i8(&name, "_FillValue", vec![FILL_QC])?;
+    ds.add_var_attr_i8(&name, "flag_values", TEST_FLAG_VALUES.to_vec())?;
+    ds.add_var_attr_i8(&name, "valid_min", vec![1])?;
+    ds.add_var_attr_i8(&name, "valid_max", vec![9])?;
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! Works around a `netcdf3` 0.6.1 writer bug: it pads `NC_BYTE`/`NC_SHORT` attribute values
+//! (Tests only: the reference of [`super::classic`].) Works around a `netcdf3` 0.6.1 writer bug: it pads `NC_BYTE`/`NC_SHORT` attribute values
 //! in the header with fill bytes (0x81…) where the classic format requires null bytes
 //! (its own reader then refuses the file: `ZeroPadding`; netCDF-C tolerates it). This walks
 //! the classic header and zeroes every attribute's padding.
