@@ -4,13 +4,17 @@
 //!
 //! Each link's day files are fed in order through one decoder built as the live link's
 //! ([`factory::decoder_for`], downlink off), so that a message whose frames straddle
-//! midnight is reassembled as it was live; links are decoded in parallel. The samples then
-//! go through the same [`DailyWriter`] as the live files sink, in slices of
-//! [`SLICE_DAYS`] days, oldest first: within a slice the days are built in parallel
+//! midnight is reassembled as it was live. Each link is decoded on its own thread while the
+//! files are written: the samples go through the same [`DailyWriter`] as the live files
+//! sink, in slices of [`SLICE_DAYS`] days, oldest first, a slice once every link has decoded
+//! [`LATE_DAYS`] past it (a bounded channel keeps the decoders at most [`IN_FLIGHT`] days
+//! ahead, so memory holds a few slices, not the archive); a sample later than that is merged
+//! into the files at the end. Within a slice the days are rendered in parallel
 //! ([`crate::dailyfiles::batch`]), and a slice takes the previous slice's files as its QC
 //! context, exactly as a live batch takes the files already written. The files being a
 //! function of the set of samples (whatever the batching), the result is byte-identical to
-//! the live files.
+//! the live files. They are renamed into place unsynced and made durable by one
+//! [`crate::durable::sync_filesystem`] at the end.
 //!
 //! **Range.** With `--from`/`--to`, only days in the range are rebuilt (their files are
 //! replaced; days outside are left as they are, except the neighbours whose QC context the
@@ -32,8 +36,8 @@ use std::time::{Duration, Instant};
 pub const SLICE_DAYS: i64 = 32;
 /// Days of archive read after the range's last day, for samples that arrived late.
 pub const LATE_DAYS: i64 = 7;
-/// Archive days decoded ahead of the writer, at most, per link.
-const IN_FLIGHT: usize = 64;
+/// Archive days decoded ahead of the writer, at most, over all links.
+pub const IN_FLIGHT: usize = 64;
 
 /// How to reprocess.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
