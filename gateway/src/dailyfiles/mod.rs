@@ -305,6 +305,17 @@ struct LinePart {
 }
 
 impl LinePart {
+    /// The index in the line of the series with `series`' serial, added when missing.
+    fn index_of(&mut self, series: Series) -> usize {
+        match self.line.iter().position(|l| l.serial == series.serial) {
+            Some(i) => i,
+            None => {
+                self.line.push(series);
+                self.line.len() - 1
+            }
+        }
+    }
+
     /// The line sorted by serial, the sample indices following it.
     fn sorted(self) -> (Vec<Series>, Vec<(usize, Sample)>) {
         let mut order: Vec<usize> = (0..self.line.len()).collect();
@@ -361,13 +372,7 @@ impl LineSamples {
                         samples: Vec::new(),
                         descending: false,
                     });
-                let i = match part.line.iter().position(|l| l.serial == series.serial) {
-                    Some(i) => i,
-                    None => {
-                        part.line.push(series);
-                        part.line.len() - 1
-                    }
-                };
+                let i = part.index_of(series);
                 self.known.entry(platform.to_owned()).or_default().push((
                     status,
                     serial.to_owned(),
@@ -447,19 +452,7 @@ impl LineSamples {
                     self.platforms.insert(id, part);
                 }
                 Some(mine) => {
-                    let map: Vec<usize> = part
-                        .line
-                        .into_iter()
-                        .map(
-                            |s| match mine.line.iter().position(|l| l.serial == s.serial) {
-                                Some(i) => i,
-                                None => {
-                                    mine.line.push(s);
-                                    mine.line.len() - 1
-                                }
-                            },
-                        )
-                        .collect();
+                    let map: Vec<usize> = part.line.into_iter().map(|s| mine.index_of(s)).collect();
                     mine.samples
                         .extend(part.samples.into_iter().map(|(i, s)| (map[i], s)));
                     mine.descending = false;
