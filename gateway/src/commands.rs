@@ -240,8 +240,9 @@ fn replay_files(
     }
 }
 
-/// `albatross erddap-config --config FILE`: the datasets.xml entries on stdout.
-pub fn erddap_config(path: &Path) -> ExitCode {
+/// `albatross erddap-config --config FILE [--delayed DIR]`: the datasets.xml entries on
+/// stdout (with the delayed-mode datasets of the files under DIR).
+pub fn erddap_config(path: &Path, delayed: Option<&Path>) -> ExitCode {
     let config = match Config::load(path) {
         Ok(c) => c,
         Err(e) => {
@@ -249,7 +250,10 @@ pub fn erddap_config(path: &Path) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let xml = gateway::dailyfiles::erddap::datasets_xml(&config);
+    let xml = match delayed {
+        None => gateway::dailyfiles::erddap::datasets_xml(&config),
+        Some(d) => gateway::dailyfiles::erddap::datasets_xml_with_delayed(&config, d),
+    };
     let mut out = std::io::stdout().lock();
     match out.write_all(xml.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,

@@ -23,6 +23,8 @@
 //! - [`offline_replay`]: `albatross replay`, a capture through the live decoders and
 //!   enrichment, offline (a link whose *transport* is a capture is [`links`]' replay).
 //! - [`reprocess`]: `albatross reprocess`, every daily product rebuilt from the raw archive.
+//! - [`ingest`]: `albatross ingest`, recovered instruments' memory made into delayed-mode
+//!   daily products, compared with the real-time ones.
 //! - [`clock`]: the only reading of the wall clock; [`durable`]: the only fsyncs.
 //! - [`instance_lock`]: one `run` (or `demo`) per data directory, one `writer` per store.
 //!
@@ -46,6 +48,7 @@ pub mod config;
 pub mod dailyfiles;
 pub mod decode;
 pub mod durable;
+pub mod ingest;
 pub mod instance_lock;
 pub mod links;
 pub mod mqtt_client;

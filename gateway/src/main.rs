@@ -16,6 +16,7 @@ use gateway::output::{write_csv_stream, write_jsonl_stream};
 mod commands;
 #[cfg(feature = "demo")]
 mod demo;
+mod ingest_command;
 mod reprocess_command;
 
 /// Albatross telemetry gateway (EMSO Ligure Ouest).
@@ -41,6 +42,10 @@ enum Command {
     /// Rebuild every daily product (CSV + NetCDF) of every configured link from the raw
     /// archive, byte-identical to what the live gateway wrote from the same bytes.
     Reprocess(ReprocessArgs),
+    /// Make recovered instruments' memory (SBE 37 .hex uploads, Nortek files, optode and
+    /// C-Star logger files) into delayed-mode daily products, and report how they differ
+    /// from the real-time ones over the same period.
+    Ingest(IngestArgs),
     /// Print the ERDDAP datasets.xml entries (EDDTableFromNcCFFiles) for the daily files of
     /// the configured instruments.
     ErddapConfig(ErddapConfigArgs),
@@ -142,10 +147,40 @@ struct ReprocessArgs {
 }
 
 #[derive(Debug, Args)]
+struct IngestArgs {
+    /// The recovered files (format recognised from the content, as `decode --format auto`).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// The configuration file (TOML): [station], [[platform]] (the instruments, by serial
+    /// number) and [files.qc].
+    #[arg(long)]
+    config: PathBuf,
+    /// Where the delayed-mode daily files go (`<DIR>/<platform>/<YYYY>/...`, merged with
+    /// files already there).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The real-time daily files to compare with; default: the configuration's [files].
+    #[arg(long, value_name = "DIR")]
+    real_time: Option<PathBuf>,
+    /// Real-time and memory samples at most this many seconds apart are the same sample.
+    #[arg(long, value_name = "SECONDS", default_value_t = gateway::ingest::TOLERANCE_MS as f64 / 1000.0)]
+    match_within: f64,
+    /// The serial number of records that carry none (e.g. a logger file's lines).
+    #[arg(long)]
+    serial: Option<String>,
+    /// Also write the report as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 struct ErddapConfigArgs {
     /// The configuration file (TOML): [station], [[platform]] and [files].
     #[arg(long)]
     config: PathBuf,
+    /// Also list the delayed-mode datasets of the files `albatross ingest` wrote under DIR.
+    #[arg(long, value_name = "DIR")]
+    delayed: Option<PathBuf>,
 }
 
 /// What a replayed link carries.
@@ -214,7 +249,18 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
-        Command::ErddapConfig(args) => commands::erddap_config(&args.config),
+        Command::ErddapConfig(args) => {
+            commands::erddap_config(&args.config, args.delayed.as_deref())
+        }
+        Command::Ingest(a) => ingest_command::run(&ingest_command::Args {
+            files: &a.files,
+            config: &a.config,
+            out: &a.out,
+            real_time: a.real_time.as_deref(),
+            match_within_s: a.match_within,
+            serial: a.serial.as_deref(),
+            json: a.json.as_deref(),
+        }),
         Command::Reprocess(a) => reprocess_command::run(&reprocess_command::Args {
             config: &a.config,
             raw: a.raw.as_deref(),

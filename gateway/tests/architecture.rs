@@ -102,6 +102,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &["config", "links", "pipeline", "science"],
     ),
     (
+        "ingest",
+        &[
+            "config",
+            "dailyfiles",
+            "decode",
+            "observation",
+            "record",
+            "science",
+        ],
+    ),
+    (
         "reprocess",
         &[
             "config",

@@ -23,13 +23,12 @@ use common::mqtt::{received, subscribe, unsubscribe};
 use common::*;
 use firmware_shim::sim::aquadopp::AquadoppSpec;
 use firmware_shim::sim::mii::MiiConfig;
-use firmware_shim::sim::serve::{serve, served, ServeOptions, Served, Speed};
-use gateway::config::{Config, SimulatedPorts};
+use firmware_shim::sim::serve::{ServeOptions, Speed};
+use gateway::config::Config;
 use gateway::qc::QcConfig;
 use gateway::science::{Product, LINE_STATUS, PRODUCTS};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// (platform, record type, serial) of every stream of the example configuration.
@@ -128,36 +127,11 @@ fn a_simulated_day_stores_and_publishes_every_kind_of_record_once() {
             ..MiiConfig::default()
         }),
     };
-    let (tx, rx) = mpsc::channel::<String>();
-    let sim = std::thread::spawn(move || {
-        serve(line, opts, |l| {
-            let _ = tx.send(l.to_owned());
-        })
-        .unwrap()
-    });
-    let mut ports = SimulatedPorts::default();
-    while ports.modem.is_empty() || ports.instruments.len() < 4 {
-        let l = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the simulator announces its ports");
-        match served(&l) {
-            Some(Served::Modem(a)) => ports.modem = a,
-            Some(Served::Mii {
-                serial, address, ..
-            }) => {
-                ports.instruments.insert(serial.to_string(), address);
-            }
-            None => {}
-        }
-    }
-    std::thread::spawn(move || for _ in rx {});
+    let (ports, sim) = common::live::serve_with_mii(line, opts);
 
     // the example configuration, every link pointed at the simulator (as `albatross demo`
     // does), the repair delays scaled to the 3600x clock, MQTT to mosquitto
-    let text = include_str!("../albatross.example.toml");
-    let mut config = Config::parse(text, Path::new("albatross.example.toml")).unwrap();
-    config.gateway.data_dir = dir.join("data");
-    assert_eq!(config.point_at_simulator(&ports), Vec::<String>::new());
+    let mut config = common::live::example_config(&dir.join("data"), &ports);
     assert_eq!(config.links.len(), 5);
     for l in &mut config.links {
         l.modem.repair_grace_s = 1;
@@ -172,14 +146,7 @@ fn a_simulated_day_stores_and_publishes_every_kind_of_record_once() {
     config.files.qc = products_qc();
     let files_dir = config.files_dir();
     let replay_config = config.clone();
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let gateway = std::thread::spawn(move || {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(gateway::service::run(config, stop_rx))
-    });
+    let (stop_tx, gateway) = common::live::run_gateway(config);
     let counters = sim.join().unwrap();
     let truth = std::fs::read_to_string(&truth_path).unwrap();
 

@@ -15,14 +15,10 @@ use firmware_shim::sim::record;
 use protocol::capture::CaptureWriter;
 use protocol::modem_link::ModemLinkConfig;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 const CONFIG: &str = "gateway/albatross.example.toml";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// Three days of a lossy line with repair; instruments sample for two.
 fn scenario() -> SimConfig {
@@ -33,15 +29,6 @@ fn scenario() -> SimConfig {
 }
 
 const DURATION_MS: u64 = 3 * 24 * HOUR_MS;
-
-fn albatross(args: &[&str], paths: &[&Path]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_albatross"));
-    c.current_dir(root()).args(args);
-    for p in paths {
-        c.arg(p);
-    }
-    c.output().unwrap()
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -129,7 +116,7 @@ fn reprocess_rebuilds_every_day_from_the_archive() {
 
     // the same files as one batch over the one capture, and as slices of one day
     let batch = dir.join("batch");
-    let o = albatross(
+    let o = albatross_at_root(
         &["replay", "--config", CONFIG, "--files-dir"],
         &[&batch, &one],
     );
@@ -201,7 +188,7 @@ fn reprocess_rebuilds_every_day_from_the_archive() {
     );
     let broken = dir.join("broken.toml");
     std::fs::write(&broken, "[station\n").unwrap();
-    let o = albatross(&["reprocess", "--out", "x", "--config"], &[&broken]);
+    let o = albatross_at_root(&["reprocess", "--out", "x", "--config"], &[&broken]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("broken.toml"), "{}", stderr(&o));
     assert!(!dir.join("never").exists());

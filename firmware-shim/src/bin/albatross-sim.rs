@@ -80,6 +80,11 @@ struct ServeArgs {
     /// a client on every port.
     #[arg(long)]
     mii: bool,
+    /// With --mii: the MicroCAT sends the samples of this SBE 37 memory upload (`.hex`),
+    /// each at its own time, as it did while storing them (start the scenario in its
+    /// period with --start); the oxygen is generated.
+    #[arg(long, value_name = "HEX", requires = "mii")]
+    mii_memory: Option<String>,
     #[command(flatten)]
     scenario: ScenarioArgs,
 }
@@ -407,6 +412,17 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
                     a.bind
                 );
             }
+            let memory = match &a.mii_memory {
+                None => None,
+                Some(path) => {
+                    let text =
+                        std::fs::read_to_string(path).map_err(|e| (2, format!("{path}: {e}")))?;
+                    Some(
+                        firmware_shim::sim::mii::sbe37::memory_samples(&text)
+                            .map_err(|e| (2, format!("{path}: {e}")))?,
+                    )
+                }
+            };
             let opts = ServeOptions {
                 tcp: (!a.no_tcp).then_some(SocketAddr::new(a.bind, a.port)),
                 pty: a.pty,
@@ -417,6 +433,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
                 capture,
                 mii: a.mii.then(|| MiiConfig {
                     seed: a.scenario.seed,
+                    sbe37_memory: memory,
                     ..MiiConfig::default()
                 }),
             };

@@ -4,7 +4,7 @@
 //! rebuilt day is byte-identical).
 
 use super::day::DayTable;
-use super::meta::Series;
+use super::meta::{DataMode, Series};
 use crate::config::InstrumentModel;
 use crate::qc::point::median_interval_s;
 use crate::science::{round, VarKind};
@@ -74,10 +74,41 @@ pub fn model_name(kind: Option<InstrumentModel>) -> &'static str {
 
 /// The dataset title shared by all files of a platform's product (ERDDAP).
 pub fn dataset_title(series: &Series) -> String {
+    let mode = match series.station.data_mode {
+        DataMode::RealTime => "",
+        DataMode::Delayed => ", delayed mode",
+    };
     format!(
-        "{}, {}: {} time series",
+        "{}, {}: {} time series{mode}",
         series.station.name, series.platform_name, series.product.instrument
     )
+}
+
+/// What the files of `mode` were made from, for `summary`, `processing_level` and
+/// `history`: (summary's first words, processing level, history's source).
+fn provenance(mode: DataMode) -> (&'static str, &'static str, &'static str) {
+    match mode {
+        DataMode::RealTime => (
+            "Near-real-time measurements",
+            "Near-real-time telemetry with automatic QARTOD quality control, not reviewed",
+            "decoded from telemetry",
+        ),
+        DataMode::Delayed => (
+            "Delayed-mode measurements, from the memory of the recovered instrument,",
+            "Delayed mode: the recovered instrument's memory, converted with its own \
+             calibration coefficients, with automatic QARTOD quality control, not reviewed",
+            "decoded from the recovered instrument's memory",
+        ),
+    }
+}
+
+/// What ids of delayed-mode files and datasets end with (`_dm`; nothing in real time), so
+/// that they never collide with the real-time ones.
+pub fn id_suffix(mode: DataMode) -> &'static str {
+    match mode {
+        DataMode::RealTime => "",
+        DataMode::Delayed => "_dm",
+    }
 }
 
 /// The global attributes, in file order.
@@ -125,8 +156,9 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
         series.platform_name, series.sensor, series.serial, z, day
     );
     let title: String = title.chars().take(95).collect();
+    let (what, level, source) = provenance(st.data_mode);
     let summary = format!(
-        "Near-real-time measurements of the {model} serial {} at {} m nominal depth on the {} \
+        "{what} of the {model} serial {} at {} m nominal depth on the {} \
          ({}), {} observatory, for the UTC day {day}: {}, with QARTOD quality flags (per test, \
          and mapped to the OceanSITES scale). One file per instrument and UTC day, rebuilt \
          whenever records of that day arrive.",
@@ -136,7 +168,7 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
     let creator = or(&st.creator_name, &st.institution);
     let email = or(&st.creator_email, "unknown@example.org");
     let history = format!(
-        "{end} albatross gateway {}: decoded from telemetry, de-duplicated, derived variables \
+        "{end} albatross gateway {}: {source}, de-duplicated, derived variables \
          and QARTOD flags computed for the whole day, with the neighbouring days' records as \
          context",
         env!("CARGO_PKG_VERSION")
@@ -159,7 +191,12 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
         ("keywords_type", t("theme".into())),
         (
             "id",
-            t(format!("{}_{}_{day}", st.site, series.station_id())),
+            t(format!(
+                "{}_{}{}_{day}",
+                st.site,
+                series.station_id(),
+                id_suffix(st.data_mode)
+            )),
         ),
         ("naming_authority", t(st.site.clone())),
         ("institution", t(st.institution.clone())),
@@ -221,13 +258,7 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
             "standard_name_vocabulary",
             t("CF Standard Name Table v93".into()),
         ),
-        (
-            "processing_level",
-            t(
-                "Near-real-time telemetry with automatic QARTOD quality control, not reviewed"
-                    .into(),
-            ),
-        ),
+        ("processing_level", t(level.into())),
         (
             "source",
             t(format!("{model} on the {} (mooring)", series.platform_name)),
@@ -288,7 +319,7 @@ pub fn global_attributes(series: &Series, table: &DayTable) -> Vec<(&'static str
         ("metadata_link", t(or(&st.info_url, "https://emso.eu"))),
         // OceanSITES / EMSO
         ("data_type", t("OceanSITES time-series data".into())),
-        ("data_mode", t("R".into())),
+        ("data_mode", t(st.data_mode.code().into())),
         ("format_version", t("1.4".into())),
         ("site_code", t(st.site.clone())),
         ("platform_code", t(series.platform_id.clone())),

@@ -33,6 +33,28 @@ pub struct StationInfo {
     pub emso: EmsoMetadata,
     /// Per platform id, its `[platform.emso]` keys (each replaces the station's).
     pub platform_emso: BTreeMap<String, EmsoMetadata>,
+    /// Real-time telemetry or delayed-mode data from a recovered instrument's memory.
+    pub data_mode: DataMode,
+}
+
+/// The OceanSITES `data_mode` of a set of files: what the data were made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DataMode {
+    /// `R`: decoded from the real-time telemetry as it arrived (the gateway's files).
+    #[default]
+    RealTime,
+    /// `D`: decoded from the instrument's own memory after recovery (`albatross ingest`).
+    Delayed,
+}
+
+impl DataMode {
+    /// The OceanSITES code: `R` or `D`.
+    pub fn code(self) -> &'static str {
+        match self {
+            DataMode::RealTime => "R",
+            DataMode::Delayed => "D",
+        }
+    }
 }
 
 impl StationInfo {
@@ -74,6 +96,7 @@ impl From<&Station> for StationInfo {
             creator_email: s.creator_email.clone(),
             emso: s.emso.clone(),
             platform_emso: BTreeMap::new(),
+            data_mode: DataMode::RealTime,
         }
     }
 }

@@ -38,7 +38,8 @@
 //! `<platform>_<SENSOR>_<serial>`, so that an ERDDAP dataset of a platform's instruments
 //! keeps depth constant per time series ([`Series::station_id`]); the EMSO platform is the
 //! global `emso_platform_name`. Every variable has `variable_type`; coordinates and data
-//! variables have `sdn_parameter_*` and `sdn_uom_*`. `data_mode` is `R`.
+//! variables have `sdn_parameter_*` and `sdn_uom_*`. `data_mode` is `R` for the gateway's
+//! files, `D` for the delayed-mode files of `albatross ingest` ([`DataMode`]).
 //! - [`atomic`]: `<name>.tmp` + fsync + rename + directory fsync; unchanged bytes are not
 //!   rewritten.
 //! - [`erddap`]: the `datasets.xml` entries matching this layout.
@@ -104,7 +105,7 @@ mod padding;
 pub mod schema;
 
 pub use day::DayTable;
-pub use meta::{line_of, Day, Series, StationInfo};
+pub use meta::{line_of, DataMode, Day, Series, StationInfo};
 
 use crate::observation::Observation;
 use crate::qc::{QcConfig, QcError};

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod files;
+pub mod live;
 pub mod measured;
 pub mod mosquitto;
 pub mod mosquitto_tls;
@@ -24,6 +25,21 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub const HOUR_MS: u64 = 3_600_000;
+
+/// The repository's root (the tests' paths are relative to it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `albatross ARGS PATHS...` run from the repository's root.
+pub fn albatross_at_root(args: &[&str], paths: &[&Path]) -> std::process::Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_albatross"));
+    c.current_dir(root()).args(args);
+    for p in paths {
+        c.arg(p);
+    }
+    c.output().unwrap()
+}
 
 /// A fresh temporary directory for one test.
 pub fn temp_dir(name: &str) -> PathBuf {

@@ -18,6 +18,7 @@ pub mod sbe37;
 use std::vec::Vec;
 
 use super::aquadopp::{Aquadopp, AquadoppSpec};
+use super::instruments::Measured;
 use super::truth::{AquadoppPath, Truth, TruthRecord};
 
 /// What an instrument of the node is (the `kind` of its `[[platform.instrument]]`).
@@ -61,6 +62,11 @@ pub struct MiiConfig {
     pub optode: (u32, u32),
     /// C-Star serial number and seconds between samples.
     pub cstar: (u32, u32),
+    /// When set, the MicroCAT sends these samples, each at its own time, instead of
+    /// sampling every interval: a real memory upload played back as the real-time output
+    /// it was stored with ([`sbe37::memory_samples`]). Samples without oxygen (an SBE 37
+    /// without oxygen sensor) get the generated oxygen, as [`super::instruments::ValueSource::Replay`] does.
+    pub sbe37_memory: Option<Vec<Measured>>,
 }
 
 impl Default for MiiConfig {
@@ -74,18 +80,24 @@ impl Default for MiiConfig {
             aquadopp: (11_402, 600),
             optode: (379, 300),
             cstar: (1234, 60),
+            sbe37_memory: None,
         }
     }
 }
 
 /// Seconds between the start of a measurement and its output.
 const MICROCAT_LATENCY_S: u32 = 3;
+/// The start of a measurement that never comes (a played-back memory is over).
+const NEVER_S: u32 = u32::MAX / 2;
 /// The Aquadopp's averaging time, seconds.
 const AQUADOPP_AVERAGE_S: u32 = 60;
 
 #[derive(Debug)]
 enum Instrument {
     Sbe37(sbe37::MiiMicrocat),
+    /// The MicroCAT playing back a memory upload: the samples left, in time order, and the
+    /// generator of its oxygen (an upload of an SBE 37 without oxygen sensor).
+    Sbe37Memory(std::collections::VecDeque<Measured>, sbe37::MiiMicrocat),
     Aquadopp(Aquadopp),
     Optode(optode::MiiOptode),
     Cstar(cstar::MiiCstar),
@@ -135,13 +147,33 @@ impl MiiNode {
                 instrument,
             }
         };
-        let ports = std::vec![
-            port(
+        let microcat = match &config.sbe37_memory {
+            None => port(
                 MiiKind::Sbe37Odo,
                 config.sbe37,
                 MICROCAT_LATENCY_S,
                 Instrument::Sbe37(sbe37::MiiMicrocat::new(config.depth_m, seed)),
             ),
+            Some(samples) => {
+                let left: std::collections::VecDeque<Measured> = samples
+                    .iter()
+                    .filter(|m| m.time_s >= start_s)
+                    .copied()
+                    .collect();
+                let mut p = port(
+                    MiiKind::Sbe37Odo,
+                    config.sbe37,
+                    MICROCAT_LATENCY_S,
+                    Instrument::Sbe37(sbe37::MiiMicrocat::new(config.depth_m, seed)),
+                );
+                p.next_s = left.front().map_or(NEVER_S, |m| m.time_s);
+                p.instrument =
+                    Instrument::Sbe37Memory(left, sbe37::MiiMicrocat::new(config.depth_m, seed));
+                p
+            }
+        };
+        let ports = std::vec![
+            microcat,
             port(
                 MiiKind::Aquadopp,
                 config.aquadopp,
@@ -182,6 +214,7 @@ impl MiiNode {
         let first = self.preamble.as_ref().map(|(t, _)| *t);
         self.ports
             .iter()
+            .filter(|p| p.next_s < NEVER_S)
             .map(|p| u64::from(p.next_s + p.latency_s) * 1000)
             .chain(first)
             .min()
@@ -201,15 +234,21 @@ impl MiiNode {
             .ports
             .iter()
             .enumerate()
+            .filter(|(_, p)| p.next_s < NEVER_S)
             .map(|(i, p)| (i, u64::from(p.next_s + p.latency_s) * 1000))
             .min_by_key(|&(i, t)| (t, i))
         {
             if due > t_ms {
                 break;
             }
-            let (bytes, truth) = self.sample(i);
-            self.truth.push(truth);
-            out.push((i, due, bytes));
+            match self.sample(i) {
+                Some((bytes, truth)) => {
+                    self.truth.push(truth);
+                    out.push((i, due, bytes));
+                }
+                // a memory played back to its end: the port is never due again
+                None => self.ports[i].next_s = NEVER_S,
+            }
         }
         out
     }
@@ -220,36 +259,48 @@ impl MiiNode {
     }
 
     /// Measures and formats port `i`'s next sample, and moves its schedule on.
-    fn sample(&mut self, i: usize) -> (Vec<u8>, Truth) {
+    /// `None`: the port has nothing more to send (a played-back memory is over).
+    fn sample(&mut self, i: usize) -> Option<(Vec<u8>, Truth)> {
         let p = &mut self.ports[i];
         let t = p.next_s;
         p.next_s += p.interval_s;
         match &mut p.instrument {
             Instrument::Sbe37(cat) => {
                 let m = cat.measure(t);
-                (
+                Some((
                     sbe37::line(&m).into_bytes(),
                     Truth::Sbe37(TruthRecord::from_measured(p.serial, &m)),
-                )
+                ))
+            }
+            Instrument::Sbe37Memory(left, generator) => {
+                let mut m = left.pop_front()?;
+                if m.oxygen.is_none() {
+                    m.oxygen = generator.measure(m.time_s).oxygen;
+                }
+                p.next_s = left.front().map_or(NEVER_S, |n| n.time_s.max(t + 1));
+                Some((
+                    sbe37::line(&m).into_bytes(),
+                    Truth::Sbe37(TruthRecord::from_measured(p.serial, &m)),
+                ))
             }
             Instrument::Aquadopp(a) => {
                 let record = a.measure(t);
-                (
+                Some((
                     record.encode(),
                     Truth::Aquadopp {
                         serial: p.serial,
                         record,
                         path: AquadoppPath::Serial,
                     },
-                )
+                ))
             }
             Instrument::Optode(o) => {
                 let s = o.measure(t);
-                (optode::line(&s).into_bytes(), Truth::Optode(s))
+                Some((optode::line(&s).into_bytes(), Truth::Optode(s)))
             }
             Instrument::Cstar(c) => {
                 let s = c.measure(t);
-                (cstar::line(&s).into_bytes(), Truth::Cstar(s))
+                Some((cstar::line(&s).into_bytes(), Truth::Cstar(s)))
             }
         }
     }
@@ -283,5 +334,51 @@ mod tests {
         );
         let again = MiiNode::new(&MiiConfig::default(), start).run_until(start + 86_400_000 - 1);
         assert_eq!(out, again);
+    }
+
+    #[test]
+    fn a_memory_upload_is_sent_each_sample_at_its_time_then_nothing() {
+        let hex = include_str!(
+            "../../../../protocol/tests/data/seabird/SBE37SM-RS232_03716125_2017_11_16.hex"
+        );
+        let samples = sbe37::memory_samples(hex).unwrap();
+        assert_eq!(samples.len(), 5502);
+        // the first scan of the .cnv beside it: -1.9118 °C, 2.711842 S/m, 20.072 dbar
+        assert_eq!(
+            (
+                samples[0].temperature,
+                samples[0].conductivity,
+                samples[0].pressure
+            ),
+            (-19_118, 271_184, 20_072)
+        );
+        // start after the 10th scan: the 11th is the first sent
+        let start_ms = u64::from(samples[9].time_s) * 1000 + 1;
+        let config = MiiConfig {
+            sbe37_memory: Some(samples.clone()),
+            ..MiiConfig::default()
+        };
+        let mut node = MiiNode::new(&config, start_ms);
+        let last_ms = u64::from(samples[5501].time_s) * 1000;
+        let out = node.run_until(last_ms + 86_400_000);
+        let sent: Vec<u32> = node
+            .take_truth()
+            .iter()
+            .filter_map(|t| match t {
+                Truth::Sbe37(r) => Some(r.time_s),
+                _ => None,
+            })
+            .collect();
+        let want: Vec<u32> = samples[10..].iter().map(|m| m.time_s).collect();
+        assert_eq!(sent, want);
+        let first = out.iter().find(|(i, _, _)| *i == 0).unwrap();
+        assert_eq!(first.1, (u64::from(samples[10].time_s) + 3) * 1000);
+        // the 11th scan of the .cnv: -1.9116 °C, 2.715873 S/m, 20.069 dbar; generated O2
+        let line = std::str::from_utf8(&first.2).unwrap();
+        assert!(
+            line.starts_with(" -1.9116,  2.71587,    20.069, "),
+            "{line}"
+        );
+        assert!(line.ends_with(", 10 Nov 2017, 18:20:01\r\n"), "{line}");
     }
 }

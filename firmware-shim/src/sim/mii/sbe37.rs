@@ -7,6 +7,7 @@
 
 use std::format;
 use std::string::String;
+use std::vec::Vec;
 
 use protocol::time::UtcTime;
 use rand::rngs::ChaCha8Rng;
@@ -21,6 +22,31 @@ pub struct MiiMicrocat {
     rng: ChaCha8Rng,
     /// AR(1) noise: T, S, P, O2.
     noise: [f64; 4],
+}
+
+/// The samples of a real SBE 37 memory upload (`.hex`), converted with the calibration of
+/// its own header, at the resolution of the real-time line (T 0.0001 °C, C 0.00001 S/m,
+/// P 0.001 dbar; no oxygen), in file order: what the instrument sent in real time while
+/// it stored them ([`super::MiiConfig::sbe37_memory`]). Scans that do not convert, or
+/// have no time, are left out.
+pub fn memory_samples(hex: &str) -> Result<Vec<Measured>, String> {
+    let header = protocol::instruments::sbe37::hex::HexHeader::parse(hex)
+        .map_err(|e| format!("not an SBE 37 upload: {e}"))?;
+    let scale = |x: f64, s: f64| (x * s).round() as i32;
+    Ok(header
+        .scans(hex)
+        .filter_map(Result::ok)
+        .filter_map(|s| {
+            let t = u32::try_from(s.time?.unix_millis() / 1000).ok()?;
+            Some(Measured {
+                time_s: t,
+                temperature: scale(s.temperature_c, 1e4),
+                conductivity: scale(s.conductivity_s_m, 1e5),
+                pressure: scale(s.pressure_dbar.unwrap_or(0.0), 1e3),
+                oxygen: None,
+            })
+        })
+        .collect())
 }
 
 impl MiiMicrocat {
