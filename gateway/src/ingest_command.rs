@@ -41,6 +41,7 @@ fn json(s: &Summary) -> serde_json::Value {
                 "untimed": f.untimed,
                 "no_product": f.no_product,
                 "unknown_serials": f.unknown,
+                "not_samples": f.not_samples,
             })
         })
         .collect();
@@ -97,6 +98,9 @@ pub fn run(a: &Args) -> ExitCode {
         }
         if f.untimed > 0 {
             eprintln!("  {} records without a time", f.untimed);
+        }
+        if f.not_samples > 0 {
+            eprintln!("  {} records that are not a measurement", f.not_samples);
         }
         for (serial, n) in &f.unknown {
             eprintln!("  warning: {n} records of serial {serial}: not a configured instrument");

@@ -13,6 +13,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use gateway::decode::{DecodeError, Format};
 use gateway::output::{write_csv_stream, write_jsonl_stream};
 
+/// The allocator of the binary: mimalloc. A reprocess allocates and frees many short-lived
+/// buffers (records, attribute text, file bytes) from several threads; glibc's malloc took
+/// about a fifth of its CPU (BENCHMARKS.md, "The 10-year reprocess").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod commands;
 #[cfg(feature = "demo")]
 mod demo;

@@ -94,6 +94,9 @@ pub struct FileSummary {
     pub untimed: u64,
     /// Records of serial numbers the configuration does not list, by serial.
     pub unknown: BTreeMap<String, u64>,
+    /// Records of a configured instrument that are not a measurement of its product (e.g.
+    /// a MicroCAT record without temperature, conductivity and pressure).
+    pub not_samples: u64,
 }
 
 /// What an ingest read, wrote and found.
@@ -207,7 +210,9 @@ fn ingest_file(
         };
         let before = g.samples.len();
         g.samples.add(station, &o);
-        if g.samples.len() > before {
+        if g.samples.len() == before {
+            f.not_samples += 1;
+        } else {
             f.samples += 1;
             let key = (platform.id.clone(), instrument.serial.clone());
             let day = o.record.time.map(Day::of);

@@ -16,7 +16,7 @@
 mod wire;
 
 use crate::crc::crc16;
-use deku::{DekuContainerRead, DekuContainerWrite};
+use deku::DekuContainerWrite;
 use wire::WireHeader;
 
 /// Frame format version carried in every header.
@@ -196,8 +196,11 @@ pub fn decode_frame(bytes: &[u8]) -> Result<Frame<'_>, FrameError> {
     if received != computed {
         return Err(FrameError::BadCrc { received, computed });
     }
-    let (_, wire) = WireHeader::from_bytes((&body[..HEADER_LEN], 0))
-        .map_err(|_| FrameError::TooShort { len: bytes.len() })?;
+    let head: [u8; HEADER_LEN] = body
+        .get(..HEADER_LEN)
+        .and_then(|h| h.try_into().ok())
+        .ok_or(FrameError::TooShort { len: bytes.len() })?;
+    let wire = WireHeader::parse(head);
     if wire.version != VERSION {
         return Err(FrameError::BadVersion(wire.version));
     }

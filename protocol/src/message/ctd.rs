@@ -109,6 +109,65 @@ fn write_samples<W: Write + Seek>(
     Ok(())
 }
 
+/// Bits of one sample on the wire.
+const SAMPLE_BITS: usize = 19 + 20 + 23 + 14;
+
+/// Reads a batch payload as [`super::read_wire`] reads it through deku, with the same
+/// errors, by shifts of a 64-bit window instead of deku's bit reader (the hot path of a
+/// reprocess: a proptest holds the two equal on arbitrary payloads).
+pub(crate) fn read_batch(payload: &[u8]) -> Result<BatchWire, MessageError> {
+    let msg_type = super::MessageType::CtdBatch;
+    let truncated = MessageError::Truncated { msg_type };
+    let head = payload.get(..6).ok_or(truncated)?;
+    let time = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+    let mask = u16::from_be_bytes([head[4], head[5]]);
+    let n = mask.count_ones() as usize;
+    let bits = 48 + n * SAMPLE_BITS;
+    let used = bits.div_ceil(8);
+    if payload.len() < used {
+        return Err(truncated);
+    }
+    // bits [at, at + width) of the payload, MSB first (width ≤ 57: one window)
+    let field = |at: usize, width: usize| -> u64 {
+        let mut window = [0u8; 8];
+        let start = at / 8;
+        let end = (start + 8).min(payload.len());
+        window[..end - start].copy_from_slice(&payload[start..end]);
+        let w = u64::from_be_bytes(window);
+        (w << (at % 8)) >> (64 - width)
+    };
+    let mut samples = heapless::Vec::new();
+    for k in 0..n {
+        let at = 48 + k * SAMPLE_BITS;
+        // each field is at most 23 bits wide, so the casts are exact
+        let s = SampleWire {
+            t: field(at, 19) as u32,
+            c: field(at + 19, 20) as u32,
+            p: field(at + 39, 23) as u32,
+            o: field(at + 62, 14) as u16,
+        };
+        // count_ones() of a u16 is at most 16 == MAX_SLOTS
+        samples
+            .push(s)
+            .map_err(|_| MessageError::FieldOutOfRange { field: "payload" })?;
+    }
+    if used < payload.len() {
+        return Err(MessageError::TrailingBytes {
+            msg_type,
+            extra: payload.len() - used,
+        });
+    }
+    let pad = used * 8 - bits;
+    if pad > 0 && payload[used - 1] & ((1u8 << pad) - 1) != 0 {
+        return Err(MessageError::NonZeroPadding { msg_type });
+    }
+    Ok(BatchWire {
+        time,
+        mask,
+        samples,
+    })
+}
+
 fn to_i32(v: Option<i64>) -> Option<i32> {
     // FieldSpec ranges are far inside i32, so the conversion cannot fail.
     v.and_then(|x| i32::try_from(x).ok())
@@ -171,5 +230,29 @@ impl CtdBatch {
             time: w.time,
             samples,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Arbitrary payloads, and payloads of exactly the length their mask announces
+        /// (so that most reach the samples): the same batch or the same error as deku's.
+        #[test]
+        fn read_batch_is_dekus_reader(
+            mut payload in proptest::collection::vec(any::<u8>(), 0..200),
+            exact in any::<bool>(),
+        ) {
+            if exact && payload.len() >= 6 {
+                let n = u16::from_be_bytes([payload[4], payload[5]]).count_ones() as usize;
+                payload.resize((48 + n * SAMPLE_BITS).div_ceil(8), 0);
+            }
+            let deku = super::super::read_wire::<BatchWire>(super::super::MessageType::CtdBatch, &payload);
+            prop_assert_eq!(read_batch(&payload), deku);
+        }
     }
 }

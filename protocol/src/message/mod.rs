@@ -117,7 +117,7 @@ impl Message {
     pub fn decode(msg_type: MessageType, payload: &[u8]) -> Result<Message, MessageError> {
         Ok(match msg_type {
             MessageType::CtdBatch => {
-                Message::CtdBatch(CtdBatch::from_wire(read_wire(msg_type, payload)?)?)
+                Message::CtdBatch(CtdBatch::from_wire(ctd::read_batch(payload)?)?)
             }
             MessageType::LineStatus => {
                 Message::LineStatus(LineStatus::from_wire(read_wire(msg_type, payload)?)?)
