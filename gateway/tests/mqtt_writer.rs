@@ -167,7 +167,7 @@ fn simulated_day_reaches_the_writer_complete_self_published() {
         &broker.address(),
     );
     let seen = observe(&broker);
-    let writer = start_writer(&config, &dir, "writer.log");
+    let writer = start_writer_subscribed(&config, &dir, "writer.log");
     let truth = truth_day(21);
     let want = multiset(&truth);
     let mut p = Publisher::connect(&broker);
@@ -229,7 +229,7 @@ fn broker_restart_and_writer_crash_lose_nothing_self_published() {
         &broker.address(),
     );
     let seen = observe(&broker);
-    let mut writer = start_writer(&config, &dir, "writer.log");
+    let mut writer = start_writer_subscribed(&config, &dir, "writer.log");
     let truth = truth_day(22);
     let want = multiset(&truth);
     let mut p = Publisher::connect(&broker);
@@ -333,7 +333,7 @@ fn gateway_day(name: &str, seed: u64, outage: bool) {
         &format!("[link.tcp]\naddress = \"{addr}\""),
         &broker.address(),
     );
-    let writer = start_writer(&config, &dir, "writer.log");
+    let writer = start_writer_subscribed(&config, &dir, "writer.log");
     let gateway = Proc(Some(start_gateway(&config, &dir)));
     if outage {
         std::thread::sleep(Duration::from_secs(12));

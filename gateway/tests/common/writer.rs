@@ -54,6 +54,21 @@ pub fn start_writer(config: &Path, dir: &Path, log: &str) -> Proc {
     ))
 }
 
+/// [`start_writer`] for a writer that has no session on the broker yet, waiting (a hang
+/// guard of 60 s) until it logged its subscription: a QoS 1 message published before a
+/// subscriber's first subscription is queued for nobody, so a test that publishes sooner
+/// races the writer's start-up.
+pub fn start_writer_subscribed(config: &Path, dir: &Path, log: &str) -> Proc {
+    let writer = start_writer(config, dir, log);
+    let t0 = Instant::now();
+    while !log_text(&dir.join(log)).contains("subscribed (QoS 1)")
+        && t0.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    writer
+}
+
 /// Every line of the writer's record files under `<dir>/writer` (not the rejected ones).
 pub fn writer_lines(dir: &Path) -> Vec<String> {
     fn walk(p: &Path, out: &mut Vec<String>) {
