@@ -23,7 +23,6 @@ use common::mqtt::{received, subscribe, unsubscribe};
 use common::*;
 use firmware_shim::sim::aquadopp::AquadoppSpec;
 use firmware_shim::sim::mii::MiiConfig;
-use firmware_shim::sim::serve::{ServeOptions, Speed};
 use gateway::config::Config;
 use gateway::qc::QcConfig;
 use gateway::science::{Product, LINE_STATUS, PRODUCTS};
@@ -113,21 +112,12 @@ fn a_simulated_day_stores_and_publishes_every_kind_of_record_once() {
         ..Default::default()
     };
     let truth_path = dir.join("truth.jsonl");
-    let opts = ServeOptions {
-        tcp: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
-        pty: false,
-        speed: Speed::Factor(3600.0),
-        // an hour more for the last poll's frames to cross the channel
-        duration_ms: Some(day_ms + HOUR_MS),
-        wait_for_client: true,
-        truth: Some(Box::new(std::fs::File::create(&truth_path).unwrap())),
-        capture: None,
-        mii: Some(MiiConfig {
-            seed: 41,
-            ..MiiConfig::default()
-        }),
+    let mii = MiiConfig {
+        seed: 41,
+        ..MiiConfig::default()
     };
-    let (ports, sim) = common::live::serve_with_mii(line, opts);
+    // an hour more for the last poll's frames to cross the channel
+    let (ports, sim) = common::live::serve_with_mii(line, mii, day_ms + HOUR_MS, &truth_path);
 
     // the example configuration, every link pointed at the simulator (as `albatross demo`
     // does), the repair delays scaled to the 3600x clock, MQTT to mosquitto

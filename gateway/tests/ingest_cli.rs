@@ -9,7 +9,6 @@ mod common;
 use common::files::{col, product_rows, snapshot};
 use common::*;
 use firmware_shim::sim::mii::{sbe37::memory_samples, MiiConfig};
-use firmware_shim::sim::serve::{ServeOptions, Speed};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -229,21 +228,12 @@ fn the_report_compares_memory_with_a_live_run_of_the_same_period() {
         ..Default::default()
     };
     let truth_path = dir.join("truth.jsonl");
-    let opts = ServeOptions {
-        tcp: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
-        pty: false,
-        speed: Speed::Factor(3600.0),
-        duration_ms: Some(run_ms),
-        wait_for_client: true,
-        truth: Some(Box::new(std::fs::File::create(&truth_path).unwrap())),
-        capture: None,
-        mii: Some(MiiConfig {
-            seed: 7,
-            sbe37_memory: Some(memory.clone()),
-            ..MiiConfig::default()
-        }),
+    let mii = MiiConfig {
+        seed: 7,
+        sbe37_memory: Some(memory.clone()),
+        ..MiiConfig::default()
     };
-    let (ports, sim) = common::live::serve_with_mii(line, opts);
+    let (ports, sim) = common::live::serve_with_mii(line, mii, run_ms, &truth_path);
     let mut config = common::live::example_config(&dir.join("data"), &ports);
     config.sinks.mqtt = None;
     config.files.enabled = true;

@@ -193,13 +193,12 @@ fn ingest_file(
             f.untimed += 1;
             return Ok(());
         }
-        let serial = record.serial.clone().or_else(|| options.serial.clone());
-        let Some(serial) = serial else {
+        let Some(serial) = record.serial.as_deref().or(options.serial.as_deref()) else {
             *f.unknown.entry("(none)".to_owned()).or_default() += 1;
             return Ok(());
         };
-        let Some((platform, instrument)) = instruments.find(&serial, record.kind) else {
-            *f.unknown.entry(serial).or_default() += 1;
+        let Some((platform, instrument)) = instruments.find(serial, record.kind) else {
+            *f.unknown.entry(serial.to_owned()).or_default() += 1;
             return Ok(());
         };
         let o = Observation {

@@ -4,19 +4,34 @@
 
 use firmware_shim::controller::Counters;
 use firmware_shim::sim::engine::SimConfig;
-use firmware_shim::sim::serve::{serve, served, ServeOptions, Served};
+use firmware_shim::sim::mii::MiiConfig;
+use firmware_shim::sim::serve::{serve, served, ServeOptions, Served, Speed};
 use gateway::config::{Config, SimulatedPorts};
 use std::path::Path;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// Serves `line` with `opts` (which must serve the MII node) in a thread; returns the
-/// ports it announced and the thread, which ends with the line controller's counters.
+/// Serves `line` and the MII node `mii` on loopback TCP ports in a thread, at 3600x, for
+/// `duration_ms` of simulated time once the gateway connects, with the ground truth written
+/// to `truth`; returns the ports it announced and the thread, which ends with the line
+/// controller's counters.
 pub fn serve_with_mii(
     line: SimConfig,
-    opts: ServeOptions,
+    mii: MiiConfig,
+    duration_ms: u64,
+    truth: &Path,
 ) -> (SimulatedPorts, JoinHandle<Counters>) {
+    let opts = ServeOptions {
+        tcp: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
+        pty: false,
+        speed: Speed::Factor(3600.0),
+        duration_ms: Some(duration_ms),
+        wait_for_client: true,
+        truth: Some(Box::new(std::fs::File::create(truth).unwrap())),
+        capture: None,
+        mii: Some(mii),
+    };
     let (tx, rx) = mpsc::channel::<String>();
     let sim = std::thread::spawn(move || {
         serve(line, opts, |l| {

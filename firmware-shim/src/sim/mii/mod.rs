@@ -147,31 +147,29 @@ impl MiiNode {
                 instrument,
             }
         };
-        let microcat = match &config.sbe37_memory {
-            None => port(
-                MiiKind::Sbe37Odo,
-                config.sbe37,
-                MICROCAT_LATENCY_S,
-                Instrument::Sbe37(sbe37::MiiMicrocat::new(config.depth_m, seed)),
-            ),
+        let generator = sbe37::MiiMicrocat::new(config.depth_m, seed);
+        let (instrument, first_s) = match &config.sbe37_memory {
+            None => (Instrument::Sbe37(generator), None),
             Some(samples) => {
                 let left: std::collections::VecDeque<Measured> = samples
                     .iter()
                     .filter(|m| m.time_s >= start_s)
                     .copied()
                     .collect();
-                let mut p = port(
-                    MiiKind::Sbe37Odo,
-                    config.sbe37,
-                    MICROCAT_LATENCY_S,
-                    Instrument::Sbe37(sbe37::MiiMicrocat::new(config.depth_m, seed)),
-                );
-                p.next_s = left.front().map_or(NEVER_S, |m| m.time_s);
-                p.instrument =
-                    Instrument::Sbe37Memory(left, sbe37::MiiMicrocat::new(config.depth_m, seed));
-                p
+                let first_s = left.front().map_or(NEVER_S, |m| m.time_s);
+                (Instrument::Sbe37Memory(left, generator), Some(first_s))
             }
         };
+        let mut microcat = port(
+            MiiKind::Sbe37Odo,
+            config.sbe37,
+            MICROCAT_LATENCY_S,
+            instrument,
+        );
+        // a played-back memory sends each sample at its own time, not every interval
+        if let Some(first_s) = first_s {
+            microcat.next_s = first_s;
+        }
         let ports = std::vec![
             microcat,
             port(
