@@ -264,3 +264,22 @@ pub fn erddap_config(path: &Path, delayed: Option<&Path>) -> ExitCode {
         }
     }
 }
+
+/// `albatross status`: judges the data directory of the configuration at `path` (at `now`,
+/// default the clock), prints the one line and returns the Nagios exit code.
+pub fn status(path: &Path, now: Option<protocol::time::UtcTime>) -> ExitCode {
+    use gateway::status::{judge, survey::survey, unknown, Thresholds};
+    let verdict = match Config::load(path) {
+        Err(e) => unknown(&e.to_string()),
+        Ok(config) => match survey(&config) {
+            Err(e) => unknown(&e.to_string()),
+            Ok(facts) => judge(
+                &facts,
+                &Thresholds::of(&config.status),
+                now.unwrap_or_else(gateway::clock::now),
+            ),
+        },
+    };
+    println!("{}", verdict.line);
+    ExitCode::from(verdict.state.exit_code())
+}

@@ -37,6 +37,9 @@
 //!   ([`sinks::mqtt`]) and of the writer; `broker` (feature `demo`): an embedded broker
 //!   for `demo` and tests.
 //! - [`writer`]: `albatross writer`, the shore-side MQTT subscriber that stores records.
+//!
+//! Monitoring:
+//! - [`status`]: `albatross status`, the Nagios/Xymon check of a data directory.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -64,4 +67,5 @@ pub mod science;
 pub mod seawater;
 pub mod service;
 pub mod sinks;
+pub mod status;
 pub mod writer;

@@ -55,6 +55,11 @@ enum Command {
     /// Print the ERDDAP datasets.xml entries (EDDTableFromNcCFFiles) for the daily files of
     /// the configured instruments.
     ErddapConfig(ErddapConfigArgs),
+    /// A monitoring check (Nagios/Xymon) of the data directory alone: one line, and exit 0
+    /// OK, 1 WARNING (an instrument late), 2 CRITICAL (an instrument stale or silent, a link
+    /// down, the MQTT spool not draining), 3 UNKNOWN (cannot read the configuration or the
+    /// data directory).
+    Status(StatusArgs),
     /// Shore-side MQTT subscriber: store every record the gateways publish (broker from
     /// [sinks.mqtt], settings from [writer]) in daily JSON-lines files, each record once.
     Writer(WriterArgs),
@@ -180,6 +185,23 @@ struct IngestArgs {
 }
 
 #[derive(Debug, Args)]
+struct StatusArgs {
+    /// The gateway's configuration file (TOML): its data directory, instruments, links,
+    /// and the thresholds of [status].
+    #[arg(long)]
+    config: PathBuf,
+    /// Judge as if it were TIME (RFC 3339 UTC, e.g. 2026-03-01T12:00:00Z) instead of now:
+    /// for a copy of a data directory.
+    #[arg(long, value_name = "TIME", value_parser = parse_utc)]
+    now: Option<protocol::time::UtcTime>,
+}
+
+/// An RFC 3339 UTC time on the command line.
+fn parse_utc(s: &str) -> Result<protocol::time::UtcTime, String> {
+    gateway::record::parse_time(s).ok_or_else(|| format!("`{s}` is not an RFC 3339 UTC time"))
+}
+
+#[derive(Debug, Args)]
 struct ErddapConfigArgs {
     /// The configuration file (TOML): [station], [[platform]] and [files].
     #[arg(long)]
@@ -258,6 +280,7 @@ fn main() -> ExitCode {
         Command::ErddapConfig(args) => {
             commands::erddap_config(&args.config, args.delayed.as_deref())
         }
+        Command::Status(a) => commands::status(&a.config, a.now),
         Command::Ingest(a) => ingest_command::run(&ingest_command::Args {
             files: &a.files,
             config: &a.config,

@@ -124,6 +124,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "status",
+        &["config", "dailyfiles", "names", "record", "sinks"],
+    ),
+    (
         "writer",
         &[
             "clock",

@@ -33,6 +33,49 @@ pub struct Config {
     /// The shore-side writer (`albatross writer`), if this configuration is for one.
     #[serde(default)]
     pub writer: Option<WriterSettings>,
+    /// The thresholds of the monitoring check `albatross status` (`[status]`).
+    #[serde(default)]
+    pub status: StatusSettings,
+}
+
+/// The thresholds of `albatross status`, in hours (each key absent: its default). The check
+/// reads the data directory only, so it judges what the gateway stored, not what it holds.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusSettings {
+    /// An instrument whose last stored sample is older than this is a WARNING (default 3 h:
+    /// six missed polls of the line).
+    #[serde(default)]
+    pub sample_warning_h: Option<Spanned<f64>>,
+    /// An instrument whose last stored sample is older than this is CRITICAL (default 26 h).
+    #[serde(default)]
+    pub sample_critical_h: Option<Spanned<f64>>,
+    /// A link (serial or TCP) from which nothing was received for this long is down:
+    /// CRITICAL (default 3 h; the gateway probes a quiet line after `status_probe_after_s`).
+    #[serde(default)]
+    pub link_critical_h: Option<Spanned<f64>>,
+    /// When the oldest record waiting in the MQTT spool has waited this long, nothing has
+    /// drained it meanwhile while records kept coming: CRITICAL (default 1 h).
+    #[serde(default)]
+    pub spool_critical_h: Option<Spanned<f64>>,
+}
+
+impl StatusSettings {
+    /// Each threshold: its key, its value as written (if any) and its default, in the
+    /// order sample warning, sample critical, link, spool.
+    pub fn fields(&self) -> [(&'static str, Option<&Spanned<f64>>, f64); 4] {
+        [
+            ("sample_warning_h", self.sample_warning_h.as_ref(), 3.0),
+            ("sample_critical_h", self.sample_critical_h.as_ref(), 26.0),
+            ("link_critical_h", self.link_critical_h.as_ref(), 3.0),
+            ("spool_critical_h", self.spool_critical_h.as_ref(), 1.0),
+        ]
+    }
+
+    /// The thresholds in effect, hours: sample warning, sample critical, link, spool.
+    pub fn hours(&self) -> [f64; 4] {
+        self.fields().map(|(_, v, d)| v.map_or(d, |s| *s.get_ref()))
+    }
 }
 
 /// Station-level metadata (ACDD/EMSO global attributes, MQTT topic root).
@@ -592,9 +635,25 @@ impl Config {
             .unwrap_or_else(|| self.gateway.data_dir.join("erddap"))
     }
 
+    /// Directory of the MQTT spool (`[sinks.mqtt] spool_dir`, default `<data_dir>/spool`),
+    /// when there is an MQTT sink.
+    pub fn spool_dir(&self) -> Option<PathBuf> {
+        let m = self.sinks.mqtt.as_ref()?;
+        Some(m.spool_dir_in(&self.gateway.data_dir))
+    }
+
     /// The platform with id `id`.
     pub fn platform(&self, id: &str) -> Option<&Platform> {
         self.platforms.iter().find(|p| p.id.get_ref() == id)
+    }
+}
+
+impl MqttSink {
+    /// Its spool directory: `spool_dir`, default `<data_dir>/spool`.
+    pub fn spool_dir_in(&self, data_dir: &std::path::Path) -> PathBuf {
+        self.spool_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("spool"))
     }
 }
 

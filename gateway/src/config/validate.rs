@@ -39,6 +39,7 @@ pub(super) fn check(config: &Config, text: &str, path: &Path) -> Result<(), Conf
             ));
         }
     }
+    check_status(&c, &config.status)?;
     let mut platforms = HashMap::new();
     let mut serials: HashMap<&str, &Spanned<String>> = HashMap::new();
     let mut sources = HashMap::new();
@@ -275,4 +276,25 @@ pub(super) fn check(config: &Config, text: &str, path: &Path) -> Result<(), Conf
 fn line_of(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     (text[..offset].matches('\n').count() + 1, 0)
+}
+
+/// Every `[status]` threshold is a positive number of hours, the warning age below the
+/// critical one.
+fn check_status(c: &Checker<'_>, s: &super::StatusSettings) -> Result<(), ConfigError> {
+    for (name, v, _) in s.fields() {
+        if let Some(v) = v.filter(|v| !(v.get_ref().is_finite() && *v.get_ref() > 0.0)) {
+            let field = format!("status.{name}");
+            return Err(c.err(v, &field, "must be a positive number of hours"));
+        }
+    }
+    let [warning, critical, ..] = s.hours();
+    let written = s.sample_warning_h.as_ref().or(s.sample_critical_h.as_ref());
+    if let Some(span) = written.filter(|_| warning >= critical) {
+        return Err(c.err(
+            span,
+            "status.sample_warning_h",
+            format!("must be less than sample_critical_h ({warning} h >= {critical} h)"),
+        ));
+    }
+    Ok(())
 }

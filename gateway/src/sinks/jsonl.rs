@@ -41,7 +41,6 @@ pub fn day_file(
     serial: Option<&str>,
     time: Option<UtcTime>,
 ) -> PathBuf {
-    let serial = safe_part_or_missing(serial);
     let (year, day) = match time {
         Some(t) => {
             let (y, m, d, ..) = t.to_civil();
@@ -51,7 +50,13 @@ pub fn day_file(
     };
     dir.join(safe_part(platform).as_ref())
         .join(year)
-        .join(format!("{}_{serial}_{day}.jsonl", safe_part(kind)))
+        .join(format!("{}{day}.jsonl", day_file_prefix(kind, serial)))
+}
+
+/// The start of the name of every [`day_file`] of `kind` records of `serial`
+/// (`<kind>_<serial>_`), which the day (`YYYYMMDD` or `undated`) and `.jsonl` follow.
+pub fn day_file_prefix(kind: &str, serial: Option<&str>) -> String {
+    format!("{}_{}_", safe_part(kind), safe_part_or_missing(serial))
 }
 
 impl JsonlSink {

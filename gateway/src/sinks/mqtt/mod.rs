@@ -208,10 +208,7 @@ pub fn start(
         channel: max_inflight + 64,
         session_expiry_s: mqtt_client::SESSION_NEVER_EXPIRES,
     };
-    let spool_dir = m
-        .spool_dir
-        .clone()
-        .unwrap_or_else(|| config.gateway.data_dir.join("spool"));
+    let spool_dir = m.spool_dir_in(&config.gateway.data_dir);
     let (mut spool, rec) = Spool::open(&spool_dir)?;
     let mut ledger = Ledger::new(&spool_dir);
     let reconciled = ledger.reconcile(&mut spool)?;

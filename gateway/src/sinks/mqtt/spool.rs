@@ -128,19 +128,7 @@ impl Spool {
         segment_limit: u64,
     ) -> Result<(Spool, Recovery), SpoolError> {
         durable::create_dirs(dir).map_err(io_err(dir))?;
-        let wm_path = dir.join("acked");
-        let watermark = fs::read_to_string(&wm_path)
-            .ok()
-            .and_then(|t| t.trim().strip_prefix("acked-below ")?.parse::<u64>().ok())
-            .unwrap_or(0);
-        let mut found = Vec::new();
-        for e in fs::read_dir(dir).map_err(io_err(dir))? {
-            let e = e.map_err(io_err(dir))?;
-            if let Some(first) = e.file_name().to_str().and_then(parse_segment_name) {
-                found.push((first, e.path()));
-            }
-        }
-        found.sort();
+        let (watermark, found) = listing(dir)?;
         let mut rec = Recovery::default();
         let mut segments = Vec::new();
         for (first, path) in found {
@@ -396,6 +384,63 @@ impl Drop for Spool {
         // best effort: a stale watermark only re-sends records
         let _ = self.persist();
     }
+}
+
+/// The acknowledged watermark of the spool in `dir` and its segments (first id, path),
+/// oldest first.
+fn listing(dir: &Path) -> Result<(u64, Vec<(u64, PathBuf)>), SpoolError> {
+    let watermark = fs::read_to_string(dir.join("acked"))
+        .ok()
+        .and_then(|t| t.trim().strip_prefix("acked-below ")?.parse::<u64>().ok())
+        .unwrap_or(0);
+    let mut found = Vec::new();
+    for e in fs::read_dir(dir).map_err(io_err(dir))? {
+        let e = e.map_err(io_err(dir))?;
+        if let Some(first) = e.file_name().to_str().and_then(parse_segment_name) {
+            found.push((first, e.path()));
+        }
+    }
+    found.sort();
+    Ok((watermark, found))
+}
+
+/// What waits in a spool for the broker, as [`inspect`] read it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Waiting {
+    /// Records waiting for their PUBACK (as [`Spool::depth`] would say after opening it).
+    pub depth: u64,
+    /// When the oldest of them was spooled, milliseconds since the Unix epoch.
+    pub oldest_appended_ms: Option<u64>,
+}
+
+/// Reads what waits in the spool in `dir` without changing anything, so that it can be
+/// called beside the gateway that owns the spool (`albatross status`). A spool directory
+/// that does not exist holds nothing. A segment the gateway deletes meanwhile was fully
+/// acknowledged and counts for nothing; a watermark that lags counts records that are in
+/// fact acknowledged (never fewer than wait).
+pub fn inspect(dir: &Path) -> Result<Waiting, SpoolError> {
+    if !dir.exists() {
+        return Ok(Waiting::default());
+    }
+    let (watermark, found) = listing(dir)?;
+    let mut w = Waiting::default();
+    for (first, path) in found {
+        let end = match scan(&path, first) {
+            Ok((end, _torn)) => end,
+            Err(SpoolError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+                continue
+            }
+            Err(e) => return Err(e),
+        };
+        let from = first.max(watermark);
+        if end > from {
+            w.depth += end - from;
+            if w.oldest_appended_ms.is_none() {
+                w.oldest_appended_ms = appended_ms_of(&path, from);
+            }
+        }
+    }
+    Ok(w)
 }
 
 /// The append time of entry `id` in the segment at `path`.

@@ -201,3 +201,47 @@ fn reads_that_catch_up_continue_where_they_stopped() {
     assert_eq!(again, (0..150).collect::<Vec<u64>>());
     let _ = fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn inspect_reads_what_waits_and_changes_nothing() {
+    let dir = temp("inspect");
+    assert_eq!(inspect(&dir).unwrap(), Waiting::default());
+    assert!(!dir.exists(), "inspect created the spool directory");
+    let (mut s, _) = Spool::open_with_limit(&dir, 64).unwrap();
+    put(&mut s, 3, "a");
+    let first_ms = s.read(0, 1).unwrap()[0].appended_ms;
+    std::thread::sleep(Duration::from_millis(5));
+    put(&mut s, 3, "b");
+    let fourth_ms = s.read(3, 1).unwrap()[0].appended_ms;
+    assert_eq!(
+        inspect(&dir).unwrap(),
+        Waiting {
+            depth: 6,
+            oldest_appended_ms: Some(first_ms)
+        }
+    );
+    for id in 0..3 {
+        s.ack(id).unwrap();
+    }
+    s.persist().unwrap();
+    let before = segment_files(&dir);
+    let w = inspect(&dir).unwrap();
+    assert_eq!(
+        w,
+        Waiting {
+            depth: 3,
+            oldest_appended_ms: Some(fourth_ms)
+        }
+    );
+    assert_eq!(segment_files(&dir), before, "inspect removed a segment");
+    for id in 3..6 {
+        s.ack(id).unwrap();
+    }
+    s.persist().unwrap();
+    assert_eq!(inspect(&dir).unwrap().depth, 0);
+    drop(s);
+    // what the open spool reports agrees with what inspect read
+    let (s, rec) = Spool::open(&dir).unwrap();
+    assert_eq!(rec.unacked, inspect(&dir).unwrap().depth);
+    assert_eq!(s.depth(), 0);
+}
