@@ -57,9 +57,9 @@ bash bench/firmware_size.sh
 step "SPEC.md golden frames, re-derived by an independent Python packer"
 python3 protocol/tests/spec_crosscheck.py
 
-step "Python cross-check tools in .venv: IOOS compliance-checker, xarray, netCDF4"
+step "Python cross-check tools in .venv: IOOS compliance-checker, xarray, netCDF4, ioos_qc, prometheus_client"
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/pip install -q compliance-checker==6.1.0 xarray==2025.1.2 netCDF4==1.7.2 ioos_qc==3.0.0
+.venv/bin/pip install -q compliance-checker==6.1.0 xarray==2025.1.2 netCDF4==1.7.2 ioos_qc==3.0.0 prometheus-client==0.21.1
 # gateway/tests/dailyfiles_files.rs replays captures/clean-day.cap with `albatross replay
 # --files-dir` and runs gateway/tests/python/check_daily_files.py (cf:1.6, acdd:1.3, EMSO v1.0.7, xarray)
 # on the files; with this variable it fails, never skips, when the venv is missing

@@ -49,6 +49,13 @@ fn demo_config(
     let mqtt = format!("address = \"{broker}\"\n");
     config.sinks.mqtt = Some(toml::from_str(&mqtt).map_err(|e| e.to_string())?);
     config.files.enabled = true;
+    // the example's /metrics and /healthz port, or any free one when it is taken
+    let http = [gateway::config::HttpSettings::DEFAULT_LISTEN, "127.0.0.1:0"]
+        .into_iter()
+        .find_map(|a| std::net::TcpListener::bind(a).ok()?.local_addr().ok())
+        .ok_or("no free loopback port for the http endpoints")?;
+    config.http =
+        Some(toml::from_str(&format!("listen = \"{http}\"\n")).map_err(|e| e.to_string())?);
     Ok(config)
 }
 
@@ -195,6 +202,9 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
         "  simulated time runs {speed}x faster: a 30-min poll every {:.1} s",
         1800.0 / speed
     );
+    if let Some(a) = config.http.as_ref().and_then(|h| h.listen_addr()) {
+        println!("  metrics: http://{a}/metrics (Prometheus), health: http://{a}/healthz");
+    }
     println!("  embedded MQTT broker: mqtt://{broker}");
     println!(
         "    live records: mosquitto_sub -h 127.0.0.1 -p {} -t 'emso/#' -v",

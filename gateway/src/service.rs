@@ -13,6 +13,7 @@ pub mod qc_state;
 use crate::archive::Archive;
 use crate::config::{Config, Link};
 use crate::links::{Backoff, Batch, LinkTask, Transport};
+use crate::metrics::Metrics;
 use crate::observation::Observation;
 use crate::pipeline::factory::decoder_for;
 use crate::sinks::jsonl::JsonlSink;
@@ -150,8 +151,10 @@ fn enrich_stage(
 /// replay, until they have all finished). Returns the number of observations stored.
 pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
     let (tx, rx) = mpsc::channel(CHANNEL);
+    let metrics = Arc::new(Metrics::default());
+    let http_task = start_http(&config, &metrics, &shutdown).await;
     let mut sinks = sinks_for(&config);
-    let mqtt_task = match crate::sinks::mqtt::start(&config) {
+    let mqtt_task = match crate::sinks::mqtt::start(&config, metrics.clone()) {
         Ok(Some((sink, task))) => {
             sinks.push(Box::new(sink));
             Some(task)
@@ -169,7 +172,14 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
     qc_state::restore(&qc_dir, &mut enricher);
     let (saver, saver_task) = qc_state::Saver::start(qc_dir);
     let (rx, enrich_task) = enrich_stage(enricher, rx, saver);
-    let sink_task = tokio::spawn(run_sinks(sinks, rx, |_| {}));
+    let counted = metrics.clone();
+    let sink_task = tokio::spawn(run_sinks(sinks, rx, move |batch| {
+        for o in batch {
+            let r = &o.record;
+            let time = r.time.map(|t| t.unix_millis());
+            counted.record(&o.platform.id, r.kind, r.serial.as_deref(), time);
+        }
+    }));
     let mut links = Vec::new();
     for link in &config.links {
         let transport = transport_of(link);
@@ -185,6 +195,7 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
             archive,
             out: tx.clone(),
             shutdown: shutdown.clone(),
+            metrics: metrics.clone(),
             state_file: (!replay).then(|| {
                 config
                     .gateway
@@ -220,8 +231,37 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
         // the sinks are dropped: the publisher drains for up to 2 s, then says offline
         let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
     }
+    if let Some(task) = http_task {
+        task.abort();
+    }
     info!(written, "gateway stopped");
     written
+}
+
+/// Starts the `[http]` endpoints ([`crate::http`]), if configured. A port that cannot be
+/// bound is logged as an error and the gateway runs on without them: collecting data
+/// matters more than showing it.
+async fn start_http(
+    config: &Config,
+    metrics: &Arc<Metrics>,
+    shutdown: &watch::Receiver<bool>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let addr = config.http.as_ref()?.listen_addr()?;
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            error!("http endpoints not started: cannot listen on {addr}: {e}");
+            return None;
+        }
+    };
+    let shown = listener.local_addr().unwrap_or(addr);
+    info!("http: metrics on http://{shown}/metrics, health on http://{shown}/healthz");
+    let (metrics, shutdown) = (metrics.clone(), shutdown.clone());
+    Some(tokio::spawn(async move {
+        if let Err(e) = crate::http::serve(listener, metrics, shutdown).await {
+            error!("http endpoints stopped: {e}");
+        }
+    }))
 }
 
 #[cfg(test)]

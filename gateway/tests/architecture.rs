@@ -17,6 +17,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("qc", &[]),
     ("mqtt_client", &[]),
     ("broker", &[]),
+    ("metrics", &[]),
+    // the HTTP endpoints over the live counters
+    ("http", &["metrics"]),
     // one process per data directory (run, demo) and per store (writer)
     ("instance_lock", &["clock", "durable"]),
     // science: shared by the live records and the daily files
@@ -37,6 +40,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "clock",
             "config",
             "decode",
+            "metrics",
             "observation",
             "qc",
             "record",
@@ -64,6 +68,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "clock",
             "config",
             "durable",
+            "metrics",
             "observation",
             "pipeline",
             "record",
@@ -77,6 +82,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "dailyfiles",
             "durable",
             "links",
+            "metrics",
             "mqtt_client",
             "names",
             "observation",
@@ -89,7 +95,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "archive",
             "config",
             "durable",
+            "http",
             "links",
+            "metrics",
             "names",
             "observation",
             "pipeline",

@@ -3,8 +3,10 @@
 //! interface and one port per MII instrument), and the test reads the process's own
 //! sockets from `/proc` (its file descriptors, matched by inode against
 //! `/proc/net/{tcp,tcp6,udp,udp6}`): each TCP socket in LISTEN state and each bound UDP
-//! socket must have a loopback local address. `albatross run` and `albatross writer` only
-//! connect out (no listener at all), which the same check shows for `run`.
+//! socket must have a loopback local address (the demo's `/metrics` port among them).
+//! `albatross run` and `albatross writer` only connect out, unless an `[http]` table asks
+//! `run` for its endpoints: then that one port, on the address it names (loopback by
+//! default), which the same check shows for `run`.
 
 mod common;
 use common::*;
@@ -139,5 +141,23 @@ fn albatross_run_listens_on_nothing() {
     let found = listeners(child.id());
     stop(child);
     assert_eq!(found, vec![], "albatross run opened a listener");
+
+    // with [http] and no address: the default, on loopback
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[http]\n")).unwrap();
+    let child = start_gateway(&config, &dir);
+    std::thread::sleep(Duration::from_secs(2));
+    let found = listeners(child.id());
+    let log = std::fs::read_to_string(dir.join("gateway.log")).unwrap_or_default();
+    stop(child);
+    if log.contains("http endpoints not started") {
+        // another gateway on this machine holds the default port: the gateway ran on
+        assert_eq!(found, vec![], "{log}");
+    } else {
+        let default: std::net::SocketAddr = gateway::config::HttpSettings::DEFAULT_LISTEN
+            .parse()
+            .unwrap();
+        assert_eq!(found, vec![("tcp", default.ip(), default.port())], "{log}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -36,6 +36,33 @@ pub struct Config {
     /// The thresholds of the monitoring check `albatross status` (`[status]`).
     #[serde(default)]
     pub status: StatusSettings,
+    /// The HTTP endpoints of `albatross run` (`[http]`): none when absent.
+    #[serde(default)]
+    pub http: Option<HttpSettings>,
+}
+
+/// The gateway's HTTP endpoints: `/metrics` (Prometheus text format) and `/healthz`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// `ip:port` to listen on (default [`HttpSettings::DEFAULT_LISTEN`]: loopback; an
+    /// address beyond it only because it is written here).
+    #[serde(default)]
+    pub listen: Option<Spanned<String>>,
+}
+
+impl HttpSettings {
+    /// Where the endpoints listen when `listen` is absent.
+    pub const DEFAULT_LISTEN: &'static str = "127.0.0.1:9464";
+
+    /// The address to listen on (validation checks it parses).
+    pub fn listen_addr(&self) -> Option<SocketAddr> {
+        self.listen
+            .as_ref()
+            .map_or(Self::DEFAULT_LISTEN, |l| l.get_ref().as_str())
+            .parse()
+            .ok()
+    }
 }
 
 /// The thresholds of `albatross status`, in hours (each key absent: its default). The check

@@ -40,6 +40,15 @@ pub(super) fn check(config: &Config, text: &str, path: &Path) -> Result<(), Conf
         }
     }
     check_status(&c, &config.status)?;
+    if let Some(l) = config.http.as_ref().and_then(|h| h.listen.as_ref()) {
+        if l.get_ref().parse::<std::net::SocketAddr>().is_err() {
+            return Err(c.err(
+                l,
+                "http.listen",
+                "must be an ip:port such as 127.0.0.1:9464",
+            ));
+        }
+    }
     let mut platforms = HashMap::new();
     let mut serials: HashMap<&str, &Spanned<String>> = HashMap::new();
     let mut sources = HashMap::new();

@@ -21,6 +21,7 @@ pub use replay::{feed_capture, replay_capture};
 use crate::archive::Archive;
 use crate::clock::now;
 use crate::config::{Parity, SerialTransport};
+use crate::metrics::Metrics;
 use crate::pipeline::{LinkDecoder, Notice, Output};
 use checkpoint::Checkpoints;
 use protocol::capture::Direction;
@@ -59,6 +60,8 @@ pub struct LinkTask {
     /// Where the decoder's checkpoint is kept across restarts (live links); it is moved
     /// only to states whose observations every sink has stored.
     pub state_file: Option<std::path::PathBuf>,
+    /// Where the link's bytes and its decoder's counters are counted (`/metrics`).
+    pub metrics: Arc<Metrics>,
 }
 
 /// Why a connection ended.
@@ -73,6 +76,7 @@ struct State {
     archive: Option<Arc<Mutex<Archive>>>,
     out: mpsc::Sender<Batch>,
     checkpoints: Checkpoints,
+    metrics: Arc<Metrics>,
 }
 
 impl State {
@@ -125,14 +129,20 @@ impl State {
 
     async fn on_bytes(&mut self, bytes: &[u8], time: UtcTime) -> bool {
         self.archive(Direction::FromModem, time, bytes).await;
+        self.metrics
+            .link_read(&self.name, bytes.len(), time.unix_millis());
         let mut out = Output::default();
         self.decoder.feed(bytes, time, &mut out);
+        self.metrics
+            .link_counters(&self.name, self.decoder.counters());
         self.deliver(out).await
     }
 
     async fn on_time(&mut self, time: UtcTime) -> bool {
         let mut out = Output::default();
         self.decoder.handle_time(time, &mut out);
+        self.metrics
+            .link_counters(&self.name, self.decoder.counters());
         self.deliver(out).await
     }
 
@@ -173,6 +183,7 @@ impl LinkTask {
             out,
             mut shutdown,
             state_file,
+            metrics,
         } = self;
         let archive = match transport {
             Transport::Replay(..) => None,
@@ -193,6 +204,7 @@ impl LinkTask {
             archive,
             out,
             checkpoints: Checkpoints::new(name.clone(), state_file, saved),
+            metrics,
         };
         if let Transport::Replay(path, paced) = &transport {
             replay::run(&mut st, path, *paced, &mut shutdown).await;

@@ -111,6 +111,7 @@ impl Line {
                 out: tx,
                 shutdown,
                 state_file: Some(state_file.to_owned()),
+                metrics: Default::default(),
             }
             .run(),
         );

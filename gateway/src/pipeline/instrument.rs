@@ -201,6 +201,16 @@ impl LinkDecoder for InstrumentDecoder {
         format!("{} records, {} problems", self.records, self.problems)
     }
 
+    fn counters(&self) -> crate::metrics::LinkCounters {
+        crate::metrics::LinkCounters {
+            totals: vec![("records", self.records)],
+            errors: vec![
+                ("problem", self.problems),
+                ("garbage_bytes", self.bad_bytes),
+            ],
+        }
+    }
+
     fn bad_bytes(&self) -> u64 {
         self.bad_bytes
     }

@@ -55,6 +55,10 @@ pub trait LinkDecoder: Send + Sync {
     fn finish(&mut self, now: UtcTime, out: &mut Output);
     /// One line of counters for the log.
     fn summary(&self) -> String;
+    /// The counters of [`LinkDecoder::summary`] for `/metrics`: totals since creation.
+    fn counters(&self) -> crate::metrics::LinkCounters {
+        crate::metrics::LinkCounters::default()
+    }
     /// Bytes fed so far that decoded to nothing (garbage between frames, undecodable
     /// lines, skipped instrument output), for a reprocess's summary.
     fn bad_bytes(&self) -> u64 {

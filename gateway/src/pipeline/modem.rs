@@ -298,6 +298,33 @@ impl LinkDecoder for ModemDecoder {
         self.link.host_stats().garbage_bytes
     }
 
+    fn counters(&self) -> crate::metrics::LinkCounters {
+        let s = self.link.stats();
+        let r = self.link.reassembler().stats();
+        let h = self.link.host_stats();
+        let rep = self.link.repair().stats();
+        let fb = self.link.feedback().stats();
+        crate::metrics::LinkCounters {
+            totals: vec![
+                ("records", self.records),
+                ("frames", s.frames),
+                ("messages", s.messages),
+                ("frames_missing", rep.missing),
+                ("frames_recovered", rep.recovered),
+                ("repair_requests", rep.requests),
+                ("acknowledgements", fb.acks),
+                ("status_requests", fb.probes),
+            ],
+            errors: vec![
+                ("bad_frame", s.bad_frames),
+                ("duplicate", r.duplicates),
+                ("timed_out", r.timed_out),
+                ("garbage_bytes", h.garbage_bytes),
+                ("frame_lost", rep.lost),
+            ],
+        }
+    }
+
     fn summary(&self) -> String {
         let s = self.link.stats();
         let r = self.link.reassembler().stats();

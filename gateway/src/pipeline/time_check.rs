@@ -217,6 +217,12 @@ impl LinkDecoder for TimeChecked {
         self.inner.bad_bytes()
     }
 
+    fn counters(&self) -> crate::metrics::LinkCounters {
+        let mut c = self.inner.counters();
+        c.errors.push(("implausible_time", self.undated));
+        c
+    }
+
     fn summary(&self) -> String {
         format!(
             "{}; {} records of implausible time undated",

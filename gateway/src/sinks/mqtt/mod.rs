@@ -172,6 +172,7 @@ fn host_port(address: &str, tls: bool) -> Result<(String, u16), MqttSetupError> 
 /// publisher ends after the returned sink is dropped (draining for up to 2 s first).
 pub fn start(
     config: &Config,
+    metrics: Arc<crate::metrics::Metrics>,
 ) -> Result<Option<(MqttSink, tokio::task::JoinHandle<()>)>, MqttSetupError> {
     let Some(m) = &config.sinks.mqtt else {
         return Ok(None);
@@ -250,6 +251,7 @@ pub fn start(
         max_inflight,
         reconnects,
         event_loop,
+        metrics,
     };
     let task = tokio::spawn(publisher.run());
     Ok(Some((

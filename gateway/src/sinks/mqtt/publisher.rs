@@ -58,6 +58,9 @@ pub struct Publisher {
     pub reconnects: Arc<AtomicU64>,
     /// The event-loop task, aborted when the publisher ends.
     pub event_loop: tokio::task::JoinHandle<()>,
+    /// Where the spool's depth and the publishing counters are shown (`/metrics`), every
+    /// second.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 struct State {
@@ -113,13 +116,20 @@ impl Publisher {
                     if let Err(e) = lock(&self.spool).persist() {
                         warn!("mqtt spool: {e}");
                     }
+                    let (depth, age) = {
+                        let mut s = lock(&self.spool);
+                        (s.depth(), s.oldest_unacked_age())
+                    };
+                    let reconnects = self.reconnects.load(Ordering::Relaxed);
+                    self.metrics.set_mqtt(crate::metrics::MqttState {
+                        spool_depth: depth,
+                        oldest_wait_s: age.map_or(0.0, |a| a.as_secs_f64()),
+                        published: st.published,
+                        reconnects,
+                        connected: st.epoch != 0,
+                    });
                     if last_metrics.elapsed() >= METRICS_EVERY {
                         last_metrics = Instant::now();
-                        let (depth, age) = {
-                            let mut s = lock(&self.spool);
-                            (s.depth(), s.oldest_unacked_age())
-                        };
-                        let reconnects = self.reconnects.load(Ordering::Relaxed);
                         let now = (depth, reconnects, st.published);
                         if depth > 0 || now != last_logged {
                             last_logged = now;
