@@ -283,3 +283,48 @@ pub fn status(path: &Path, now: Option<protocol::time::UtcTime>) -> ExitCode {
     println!("{}", verdict.line);
     ExitCode::from(verdict.state.exit_code())
 }
+
+/// `albatross plot`: the PNG plots of `day` from the daily files (`files`, default the
+/// configuration's) into `out`; their paths on stdout. Exit 1 when nothing could be plotted.
+pub fn plot(
+    path: &Path,
+    day: gateway::dailyfiles::Day,
+    out: &Path,
+    files: Option<&Path>,
+) -> ExitCode {
+    let config = match Config::load(path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("albatross plot: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let files = files.map_or_else(|| config.files_dir(), Path::to_owned);
+    match gateway::plot::plot_day(&config, &files, day, out) {
+        Ok(p) => {
+            for f in &p.files {
+                println!("{}", f.display());
+            }
+            if !p.without_data.is_empty() {
+                eprintln!(
+                    "albatross plot: no data on {} for {}",
+                    day.compact(),
+                    p.without_data.join(", ")
+                );
+            }
+            if p.files.is_empty() {
+                eprintln!(
+                    "albatross plot: nothing to plot on {} under {}",
+                    day.compact(),
+                    files.display()
+                );
+                return ExitCode::from(1);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("albatross plot: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -40,6 +40,7 @@
 //!
 //! Monitoring:
 //! - [`status`]: `albatross status`, the Nagios/Xymon check of a data directory.
+//! - [`plot`]: `albatross plot`, a PNG per instrument per day from its daily CSV.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -62,6 +63,7 @@ pub mod observation;
 pub mod offline_replay;
 pub mod output;
 pub mod pipeline;
+pub mod plot;
 pub mod qc;
 pub mod record;
 pub mod reprocess;

@@ -60,6 +60,9 @@ enum Command {
     /// down, the MQTT spool not draining), 3 UNKNOWN (cannot read the configuration or the
     /// data directory).
     Status(StatusArgs),
+    /// Daily PNG plots, one per instrument, from the daily CSV files: one panel per
+    /// variable, flagged points marked (suspect orange, bad red).
+    Plot(PlotArgs),
     /// Shore-side MQTT subscriber: store every record the gateways publish (broker from
     /// [sinks.mqtt], settings from [writer]) in daily JSON-lines files, each record once.
     Writer(WriterArgs),
@@ -196,6 +199,22 @@ struct StatusArgs {
     now: Option<protocol::time::UtcTime>,
 }
 
+#[derive(Debug, Args)]
+struct PlotArgs {
+    /// The configuration file (TOML): [station], [[platform]] and [files].
+    #[arg(long)]
+    config: PathBuf,
+    /// The day plotted (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    day: gateway::dailyfiles::Day,
+    /// Where the PNG files go (`<DIR>/<platform>/<YYYY>/<SENSOR>_<serial>_<YYYYMMDD>.png`).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The daily files plotted; default: the configuration's [files] directory.
+    #[arg(long, value_name = "DIR")]
+    files: Option<PathBuf>,
+}
+
 /// An RFC 3339 UTC time on the command line.
 fn parse_utc(s: &str) -> Result<protocol::time::UtcTime, String> {
     gateway::record::parse_time(s).ok_or_else(|| format!("`{s}` is not an RFC 3339 UTC time"))
@@ -281,6 +300,7 @@ fn main() -> ExitCode {
             commands::erddap_config(&args.config, args.delayed.as_deref())
         }
         Command::Status(a) => commands::status(&a.config, a.now),
+        Command::Plot(a) => commands::plot(&a.config, a.day, &a.out, a.files.as_deref()),
         Command::Ingest(a) => ingest_command::run(&ingest_command::Args {
             files: &a.files,
             config: &a.config,

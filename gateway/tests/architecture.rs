@@ -132,6 +132,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "plot",
+        &["config", "dailyfiles", "durable", "observation", "science"],
+    ),
+    (
         "status",
         &["config", "dailyfiles", "names", "record", "sinks"],
     ),

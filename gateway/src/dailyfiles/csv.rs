@@ -173,6 +173,40 @@ pub fn parse_time(s: &str) -> Option<UtcTime> {
     )
 }
 
+/// The rows of the daily CSV at `path` (none when it does not exist or has no `time`
+/// column): the time and, per name of `columns`, that column's number (`None` where it is
+/// empty, not a number, or the file has no such column). Rows without a time are skipped.
+pub fn read_columns(
+    path: &std::path::Path,
+    columns: &[&str],
+) -> std::io::Result<Vec<(UtcTime, Vec<Option<f64>>)>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name);
+    let Some(time) = column("time") else {
+        return Ok(Vec::new());
+    };
+    let wanted: Vec<Option<usize>> = columns.iter().map(|c| column(c)).collect();
+    let mut rows = Vec::new();
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let Some(t) = cells.get(time).and_then(|c| parse_time(c)) else {
+            continue;
+        };
+        let values = wanted
+            .iter()
+            .map(|k| k.and_then(|k| cells.get(k)?.parse::<f64>().ok()))
+            .collect();
+        rows.push((t, values));
+    }
+    Ok(rows)
+}
+
 /// Reads the measured values back from a daily CSV of `product` written by [`render`],
 /// whatever QC configuration wrote it (its header must start with the identity columns
 /// and the product's measured variables).

@@ -75,31 +75,8 @@ type Rows = Vec<(UtcTime, Vec<Option<f64>>)>;
 /// The rows of the daily CSV at `path` (none when it does not exist), every variable of
 /// `product` read by its column name.
 pub fn read_rows(product: &Product, path: &Path) -> std::io::Result<Rows> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let column = |name: &str| header.iter().position(|h| *h == name);
-    let Some(time) = column("time") else {
-        return Ok(Vec::new());
-    };
-    let vars: Vec<Option<usize>> = product.vars.iter().map(|v| column(v.name)).collect();
-    let mut rows = Vec::new();
-    for line in lines {
-        let cells: Vec<&str> = line.split(',').collect();
-        let Some(t) = cells.get(time).and_then(|c| csv::parse_time(c)) else {
-            continue;
-        };
-        let values = vars
-            .iter()
-            .map(|k| k.and_then(|k| cells.get(k)?.parse::<f64>().ok()))
-            .collect();
-        rows.push((t, values));
-    }
-    Ok(rows)
+    let names: Vec<&str> = product.vars.iter().map(|v| v.name).collect();
+    csv::read_columns(path, &names)
 }
 
 /// The rows of `series` on `days` under `dir`, in time order.
