@@ -118,7 +118,9 @@ pub fn writer(path: &Path) -> ExitCode {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let result = match until_shutdown("writer", None, |rx| gateway::writer::run(opts, rx)) {
+    let result = match until_shutdown("writer", None, |rx| async move {
+        gateway::writer::monitor::run_with_http(&config, opts, rx).await
+    }) {
         Ok(r) => r,
         Err(code) => return code,
     };

@@ -203,6 +203,7 @@ pub fn demo(data_dir: &Path, speed: f64, seconds: Option<u64>) -> ExitCode {
         1800.0 / speed
     );
     if let Some(a) = config.http.as_ref().and_then(|h| h.listen_addr()) {
+        println!("  live dashboard: http://{a}/");
         println!("  metrics: http://{a}/metrics (Prometheus), health: http://{a}/healthz");
     }
     println!("  embedded MQTT broker: mqtt://{broker}");

@@ -41,6 +41,8 @@
 //! Monitoring:
 //! - [`status`]: `albatross status`, the Nagios/Xymon check of a data directory.
 //! - [`plot`]: `albatross plot`, a PNG per instrument per day from its daily CSV.
+//! - [`metrics`], [`http`]: `/metrics` and `/healthz`; [`dashboard`]: the live page of
+//!   `run`, `demo` and `writer`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -50,6 +52,7 @@ pub mod broker;
 pub mod clock;
 pub mod config;
 pub mod dailyfiles;
+pub mod dashboard;
 pub mod decode;
 pub mod durable;
 pub mod http;

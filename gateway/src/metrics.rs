@@ -41,6 +41,19 @@ struct Link {
     counters: LinkCounters,
 }
 
+/// One link's state as [`Metrics::links`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkView {
+    /// The link's name.
+    pub name: String,
+    /// Bytes read since start.
+    pub bytes: u64,
+    /// When bytes last arrived, Unix ms.
+    pub last_received_ms: Option<i64>,
+    /// Its decoder's counters.
+    pub counters: LinkCounters,
+}
+
 #[derive(Debug, Default)]
 struct Instrument {
     records: u64,
@@ -117,6 +130,31 @@ impl Metrics {
     /// The MQTT publisher's state now.
     pub fn set_mqtt(&self, state: MqttState) {
         self.with(|i| i.mqtt = Some(state));
+    }
+
+    /// Every link's state now, by name (the dashboard's link health).
+    pub fn links(&self) -> Vec<LinkView> {
+        let mut out = Vec::new();
+        self.with(|i| {
+            out = i
+                .links
+                .iter()
+                .map(|(name, l)| LinkView {
+                    name: name.clone(),
+                    bytes: l.bytes,
+                    last_received_ms: l.last_received_ms,
+                    counters: l.counters.clone(),
+                })
+                .collect();
+        });
+        out
+    }
+
+    /// The MQTT publisher's last reported state, if it runs.
+    pub fn mqtt(&self) -> Option<MqttState> {
+        let mut out = None;
+        self.with(|i| out = i.mqtt);
+        out
     }
 
     /// The exposition text of everything so far.

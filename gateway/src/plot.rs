@@ -11,7 +11,7 @@
 use crate::config::Config;
 use crate::dailyfiles::{csv, line_of, Day, Series, StationInfo};
 use crate::observation::PlatformMeta;
-use crate::science::{Product, AQUADOPP, CSTAR, MICROCAT, OPTODE};
+use crate::science::{plotted, Product};
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -48,21 +48,6 @@ fn draw_err(e: impl std::fmt::Display) -> PlotError {
 /// The size of a plot of `panels` variables: (width, height).
 pub fn size(panels: usize) -> (u32, u32) {
     (WIDTH, TITLE_HEIGHT + PANEL_HEIGHT * panels as u32)
-}
-
-/// The CSV columns a product's plots show (none: no plot, e.g. the line status).
-pub fn plotted(product: &Product) -> &'static [&'static str] {
-    if product.is(&MICROCAT) {
-        &["temperature", "salinity", "oxygen", "pressure"]
-    } else if product.is(&AQUADOPP) {
-        &["Speed", "Direction"]
-    } else if product.is(&CSTAR) {
-        &["Calculated_Beam_c_inverse_meters"]
-    } else if product.is(&OPTODE) {
-        &["Oxygen"]
-    } else {
-        &[]
-    }
 }
 
 /// One panel: its label and its points (hour of the day, value, OceanSITES flag).

@@ -152,7 +152,13 @@ fn enrich_stage(
 pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
     let (tx, rx) = mpsc::channel(CHANNEL);
     let metrics = Arc::new(Metrics::default());
-    let http_task = start_http(&config, &metrics, &shutdown).await;
+    let dashboard = Arc::new(crate::dashboard::Dashboard::from_config(
+        &config,
+        metrics.clone(),
+        crate::dashboard::Source::Gateway,
+    ));
+    let listen = config.http.as_ref().and_then(|h| h.listen_addr());
+    let http_task = crate::http::start("gateway", listen, &metrics, &dashboard, &shutdown).await;
     let mut sinks = sinks_for(&config);
     let mqtt_task = match crate::sinks::mqtt::start(&config, metrics.clone()) {
         Ok(Some((sink, task))) => {
@@ -174,6 +180,7 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
     let (rx, enrich_task) = enrich_stage(enricher, rx, saver);
     let counted = metrics.clone();
     let sink_task = tokio::spawn(run_sinks(sinks, rx, move |batch| {
+        dashboard.observe(batch, crate::clock::now().unix_millis());
         for o in batch {
             let r = &o.record;
             let time = r.time.map(|t| t.unix_millis());
@@ -236,32 +243,6 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
     }
     info!(written, "gateway stopped");
     written
-}
-
-/// Starts the `[http]` endpoints ([`crate::http`]), if configured. A port that cannot be
-/// bound is logged as an error and the gateway runs on without them: collecting data
-/// matters more than showing it.
-async fn start_http(
-    config: &Config,
-    metrics: &Arc<Metrics>,
-    shutdown: &watch::Receiver<bool>,
-) -> Option<tokio::task::JoinHandle<()>> {
-    let addr = config.http.as_ref()?.listen_addr()?;
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(l) => l,
-        Err(e) => {
-            error!("http endpoints not started: cannot listen on {addr}: {e}");
-            return None;
-        }
-    };
-    let shown = listener.local_addr().unwrap_or(addr);
-    info!("http: metrics on http://{shown}/metrics, health on http://{shown}/healthz");
-    let (metrics, shutdown) = (metrics.clone(), shutdown.clone());
-    Some(tokio::spawn(async move {
-        if let Err(e) = crate::http::serve(listener, metrics, shutdown).await {
-            error!("http endpoints stopped: {e}");
-        }
-    }))
 }
 
 #[cfg(test)]

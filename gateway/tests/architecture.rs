@@ -18,8 +18,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("mqtt_client", &[]),
     ("broker", &[]),
     ("metrics", &[]),
-    // the HTTP endpoints over the live counters
-    ("http", &["metrics"]),
+    // the HTTP endpoints over the live counters and the dashboard
+    ("http", &["dashboard", "metrics"]),
     // one process per data directory (run, demo) and per store (writer)
     ("instance_lock", &["clock", "durable"]),
     // science: shared by the live records and the daily files
@@ -60,6 +60,20 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "seawater",
         ],
     ),
+    // the live dashboard: instruments' panels assessed as the daily files are
+    (
+        "dashboard",
+        &[
+            "clock",
+            "config",
+            "dailyfiles",
+            "metrics",
+            "observation",
+            "qc",
+            "record",
+            "science",
+        ],
+    ),
     // the I/O edges and the commands on top
     (
         "links",
@@ -93,7 +107,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "service",
         &[
             "archive",
+            "clock",
             "config",
+            "dashboard",
             "durable",
             "http",
             "links",
@@ -144,9 +160,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &[
             "clock",
             "config",
+            "dashboard",
             "durable",
+            "http",
             "instance_lock",
             "links",
+            "metrics",
             "mqtt_client",
             "names",
             "record",

@@ -24,7 +24,6 @@ use common::*;
 use firmware_shim::sim::aquadopp::AquadoppSpec;
 use firmware_shim::sim::mii::MiiConfig;
 use gateway::config::Config;
-use gateway::qc::QcConfig;
 use gateway::science::{Product, LINE_STATUS, PRODUCTS};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -121,19 +120,10 @@ fn a_simulated_day_stores_and_publishes_every_kind_of_record_once() {
 
     // the example configuration, every link pointed at the simulator (as `albatross demo`
     // does), the repair delays scaled to the 3600x clock, MQTT to mosquitto
-    let mut config = common::live::example_config(&dir.join("data"), &ports);
+    let mut config = common::live::live_config(&dir.join("data"), &ports, &broker.address());
     assert_eq!(config.links.len(), 5);
-    for l in &mut config.links {
-        l.modem.repair_grace_s = 1;
-        l.modem.repair_interval_s = 1;
-        l.modem.repair_retry_s = 3;
-        l.modem.ack_interval_s = 1;
-        l.modem.status_probe_after_s = 2;
-    }
-    let mqtt = format!("address = \"{}\"\n", broker.address());
-    config.sinks.mqtt = Some(toml::from_str(&mqtt).unwrap());
     config.files.enabled = true;
-    config.files.qc = products_qc();
+    config.files.qc = common::live::products_qc();
     let files_dir = config.files_dir();
     let replay_config = config.clone();
     let (stop_tx, gateway) = common::live::run_gateway(config);
@@ -230,32 +220,6 @@ fn a_simulated_day_stores_and_publishes_every_kind_of_record_once() {
     check_with_python(&files_dir);
     reprocessed_files_are_the_same(&replay_config, &files_dir, &dir.join("replayed"));
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// The default QC with series tests on one variable of each product, so that the files'
-/// per-test flags (and their comparison with ioos_qc) cover spike, rate of change and
-/// flat line, not only gross range.
-fn products_qc() -> QcConfig {
-    let mut qc = gateway::science::default_qc();
-    let series: QcConfig = serde_json::from_str(
-        r#"{"variables": {
-            "temperature_c": {"gross_range": {"fail_span": [-5, 35], "suspect_span": [12.8, 14.5]},
-                              "spike": {"suspect_threshold": 0.01, "fail_threshold": 0.1},
-                              "rate_of_change": {"threshold_per_s": 0.00001},
-                              "flat_line": {"suspect_threshold_s": 7200, "fail_threshold_s": 14400, "tolerance": 0.00005}},
-            "aquadopp_east_m_s": {"gross_range": {"fail_span": [-5, 5], "suspect_span": [-0.2, 0.2]},
-                                  "spike": {"suspect_threshold": 0.02, "fail_threshold": 0.1}},
-            "optode_oxygen_umol_l": {"gross_range": {"fail_span": [0, 1000], "suspect_span": [150, 250]},
-                                     "spike": {"suspect_threshold": 0.5, "fail_threshold": 5},
-                                     "flat_line": {"suspect_threshold_s": 3600, "fail_threshold_s": 7200, "tolerance": 0.001}},
-            "cstar_beam_attenuation_per_m": {"gross_range": {"fail_span": [-0.1, 5], "suspect_span": [0.39, 0.41]},
-                                             "rate_of_change": {"threshold_per_s": 0.0001}},
-            "status_battery_v": {"gross_range": {"fail_span": [10.5, 16], "suspect_span": [12, 15]}}
-        }}"#,
-    )
-    .unwrap();
-    qc.variables.extend(series.variables);
-    qc
 }
 
 /// The product of record `kind`.

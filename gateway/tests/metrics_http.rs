@@ -81,6 +81,40 @@ fn metrics_and_health_of_a_running_gateway() {
     let (status, _, _) = get(&addr, "/nothing");
     assert!(status.starts_with("HTTP/1.1 404"), "{status}");
 
+    // the live dashboard (tests/dashboard_browser.rs opens it in a browser): the page, its
+    // script, its state, and its event stream
+    let (status, headers, body) = get(&addr, "/");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(headers.contains("content-type: text/html"), "{headers}");
+    assert!(body.contains("<script src=\"/dashboard.js\">"), "{body}");
+    let (status, headers, body) = get(&addr, "/dashboard.js");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(
+        headers.contains("content-type: text/javascript"),
+        "{headers}"
+    );
+    assert!(body.contains("new EventSource(\"/api/events\")"));
+    let state: serde_json::Value = serde_json::from_str(&get(&addr, "/api/state").2).unwrap();
+    assert_eq!(state["source"], "gateway");
+    // 13 instruments and the line controller
+    assert_eq!(state["panels"].as_array().unwrap().len(), 14, "{state}");
+    let mut events = TcpStream::connect(&addr).unwrap();
+    write!(
+        events,
+        "GET /api/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("event: update\ndata: {") {
+        let n = events.read(&mut buf).unwrap();
+        assert!(n > 0, "the event stream ended");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let head = String::from_utf8_lossy(&seen).to_lowercase();
+    assert!(head.contains("content-type: text/event-stream"), "{head}");
+    drop(events);
+
     let serials = [
         "3725001", "3725008", "12345", "3716125", "11402", "379", "1234",
     ];

@@ -41,7 +41,8 @@ pub struct Config {
     pub http: Option<HttpSettings>,
 }
 
-/// The gateway's HTTP endpoints: `/metrics` (Prometheus text format) and `/healthz`.
+/// The gateway's HTTP endpoints: the live dashboard (`/`), `/metrics` (Prometheus text
+/// format) and `/healthz`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpSettings {
@@ -634,6 +635,10 @@ pub struct WriterSettings {
     /// acknowledged is recognised, not stored a second time (docs/mqtt.md §6).
     #[serde(default)]
     pub member_dirs: Option<std::collections::BTreeMap<String, PathBuf>>,
+    /// `ip:port` of the writer's dashboard and `/metrics` (`crate::http`); absent: the
+    /// writer serves none. The example has `127.0.0.1:9465`, beside the gateway's 9464.
+    #[serde(default)]
+    pub http_listen: Option<Spanned<String>>,
 }
 
 impl Config {

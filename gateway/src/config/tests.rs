@@ -100,6 +100,14 @@ fn other_mistakes_are_refused() {
             EXAMPLE.replacen("instrument = \"3716125\"", "instrument = \"11402\"", 1),
             "link.instrument",
         ),
+        (
+            EXAMPLE.replacen(
+                "# [writer]\n# http_listen = \"127.0.0.1:9465\"",
+                "[writer]\nhttp_listen = \"localhost:9465\"",
+                1,
+            ),
+            "writer.http_listen",
+        ),
     ];
     for (text, field) in cases {
         let e = err(&text);

@@ -40,13 +40,20 @@ pub(super) fn check(config: &Config, text: &str, path: &Path) -> Result<(), Conf
         }
     }
     check_status(&c, &config.status)?;
-    if let Some(l) = config.http.as_ref().and_then(|h| h.listen.as_ref()) {
+    let listens = [
+        (
+            "http.listen",
+            config.http.as_ref().and_then(|h| h.listen.as_ref()),
+        ),
+        (
+            "writer.http_listen",
+            config.writer.as_ref().and_then(|w| w.http_listen.as_ref()),
+        ),
+    ];
+    for (field, l) in listens {
+        let Some(l) = l else { continue };
         if l.get_ref().parse::<std::net::SocketAddr>().is_err() {
-            return Err(c.err(
-                l,
-                "http.listen",
-                "must be an ip:port such as 127.0.0.1:9464",
-            ));
+            return Err(c.err(l, field, "must be an ip:port such as 127.0.0.1:9464"));
         }
     }
     let mut platforms = HashMap::new();

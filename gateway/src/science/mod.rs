@@ -40,7 +40,9 @@ pub use flags::{
     configured_tests, takes_inversion, variable_flags, Test, TestFlags, NTESTS, TESTS,
 };
 pub use line::{LinePoint, LineSeries, MAX_POLL_SPREAD_MS};
-pub use products::{Derivation, Product, AQUADOPP, CSTAR, LINE_STATUS, MICROCAT, OPTODE, PRODUCTS};
+pub use products::{
+    plotted, Derivation, Product, AQUADOPP, CSTAR, LINE_STATUS, MICROCAT, OPTODE, PRODUCTS,
+};
 pub use sample::{dedup, Deduplicated, Sample};
 pub use series::{assess, Assessment, Context, Row};
 pub use variables::{round, VarKind, VarSpec, MAX_MEASURED, MAX_VARS};

@@ -12,11 +12,13 @@
 //! - [`message`]: which topics and payloads are records.
 //! - [`store`]: the durable, de-duplicating day files.
 //! - [`session`]: the MQTT event loop, reconnects and acknowledgements.
+//! - [`monitor`]: the writer's dashboard and `/metrics` (`[writer] http_listen`).
 //! - [`presence`], `group`, `standin`: in a share group, the members' presence and the
 //!   stand-in that drains the session of a member that is gone.
 
 pub(crate) mod group;
 pub mod message;
+pub mod monitor;
 pub mod options;
 pub mod presence;
 pub mod session;
@@ -24,5 +26,5 @@ pub(crate) mod standin;
 pub mod store;
 
 pub use options::{OptionsError, WriterOptions};
-pub use session::{run, WriterError};
+pub use session::{run, run_observed, Observer, WriterError};
 pub use store::{DayStore, StoreStats};

@@ -88,6 +88,7 @@ pub(crate) fn store_loop(
     mut rx: mpsc::Receiver<Received>,
     done: mpsc::UnboundedSender<Vec<Durable>>,
     stop: Arc<AtomicBool>,
+    observer: Option<Observer>,
 ) -> StoreStats {
     let mut last_summary = Instant::now();
     while let Some(first) = rx.blocking_recv() {
@@ -124,7 +125,12 @@ pub(crate) fn store_loop(
         };
         for (r, o) in batch.iter().zip(&outcomes) {
             match o {
-                Outcome::Stored(p) => debug!(topic = %r.topic, file = %p.display(), "stored"),
+                Outcome::Stored(p) => {
+                    debug!(topic = %r.topic, file = %p.display(), "stored");
+                    if let Some(observe) = &observer {
+                        observe(&r.topic, &r.payload);
+                    }
+                }
                 Outcome::Duplicate(p) => {
                     debug!(topic = %r.topic, file = %p.display(), "duplicate, already stored")
                 }
@@ -254,10 +260,23 @@ fn route(batch: Vec<Durable>, acks: &mut Acks, client: &Client, group: Option<&G
     }
 }
 
+/// Called with the topic and payload of every record the writer's own store stored (not
+/// duplicates, not rejections): its dashboard and `/metrics`.
+pub type Observer = Arc<dyn Fn(&str, &[u8]) + Send + Sync>;
+
 /// Runs the writer until `shutdown` turns `true`; returns the store's counters.
 pub async fn run(
     opts: WriterOptions,
+    shutdown: watch::Receiver<bool>,
+) -> Result<StoreStats, WriterError> {
+    run_observed(opts, shutdown, None).await
+}
+
+/// [`run`], telling `observer` of every record stored.
+pub async fn run_observed(
+    opts: WriterOptions,
     mut shutdown: watch::Receiver<bool>,
+    observer: Option<Observer>,
 ) -> Result<StoreStats, WriterError> {
     std::fs::create_dir_all(&opts.dir).map_err(|source| WriterError::Dir {
         dir: opts.dir.display().to_string(),
@@ -278,7 +297,7 @@ pub async fn run(
     let stop2 = stop.clone();
     let store_thread = std::thread::Builder::new()
         .name("writer-store".into())
-        .spawn(move || store_loop(store, store_rx, done_tx, stop2))
+        .spawn(move || store_loop(store, store_rx, done_tx, stop2, observer))
         .map_err(|e| WriterError::Store(e.to_string()))?;
     info!(
         broker = %format!("{}:{}", opts.host, opts.port),

@@ -68,6 +68,22 @@ pub fn example_config(data_dir: &Path, ports: &SimulatedPorts) -> Config {
     config
 }
 
+/// [`example_config`] as the live runs use it: the repair, acknowledgement and probe
+/// delays scaled to the 3600x clock, MQTT to the broker at `mqtt` (`host:port`).
+pub fn live_config(data_dir: &Path, ports: &SimulatedPorts, mqtt: &str) -> Config {
+    let mut config = example_config(data_dir, ports);
+    for l in &mut config.links {
+        l.modem.repair_grace_s = 1;
+        l.modem.repair_interval_s = 1;
+        l.modem.repair_retry_s = 3;
+        l.modem.ack_interval_s = 1;
+        l.modem.status_probe_after_s = 2;
+    }
+    let mqtt = format!("address = \"{mqtt}\"\n");
+    config.sinks.mqtt = Some(toml::from_str(&mqtt).unwrap());
+    config
+}
+
 /// Runs the gateway's service on `config` in a thread; send `true` to stop it. The thread
 /// ends with what `service::run` returned.
 pub fn run_gateway(config: Config) -> (tokio::sync::watch::Sender<bool>, JoinHandle<u64>) {
@@ -80,4 +96,30 @@ pub fn run_gateway(config: Config) -> (tokio::sync::watch::Sender<bool>, JoinHan
             .block_on(gateway::service::run(config, stop_rx))
     });
     (stop_tx, gateway)
+}
+
+/// The default QC with series tests on one variable of each product, so that the files'
+/// per-test flags (and their comparison with ioos_qc) cover spike, rate of change and
+/// flat line, not only gross range.
+pub fn products_qc() -> gateway::qc::QcConfig {
+    let mut qc = gateway::science::default_qc();
+    let series: gateway::qc::QcConfig = serde_json::from_str(
+        r#"{"variables": {
+            "temperature_c": {"gross_range": {"fail_span": [-5, 35], "suspect_span": [12.8, 14.5]},
+                              "spike": {"suspect_threshold": 0.01, "fail_threshold": 0.1},
+                              "rate_of_change": {"threshold_per_s": 0.00001},
+                              "flat_line": {"suspect_threshold_s": 7200, "fail_threshold_s": 14400, "tolerance": 0.00005}},
+            "aquadopp_east_m_s": {"gross_range": {"fail_span": [-5, 5], "suspect_span": [-0.2, 0.2]},
+                                  "spike": {"suspect_threshold": 0.02, "fail_threshold": 0.1}},
+            "optode_oxygen_umol_l": {"gross_range": {"fail_span": [0, 1000], "suspect_span": [150, 250]},
+                                     "spike": {"suspect_threshold": 0.5, "fail_threshold": 5},
+                                     "flat_line": {"suspect_threshold_s": 3600, "fail_threshold_s": 7200, "tolerance": 0.001}},
+            "cstar_beam_attenuation_per_m": {"gross_range": {"fail_span": [-0.1, 5], "suspect_span": [0.39, 0.41]},
+                                             "rate_of_change": {"threshold_per_s": 0.0001}},
+            "status_battery_v": {"gross_range": {"fail_span": [10.5, 16], "suspect_span": [12, 15]}}
+        }}"#,
+    )
+    .unwrap();
+    qc.variables.extend(series.variables);
+    qc
 }

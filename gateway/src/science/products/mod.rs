@@ -95,6 +95,22 @@ impl Product {
     }
 }
 
+/// The variables (CSV column names) a product's plots show, like the ERDDAP graphs the
+/// users know: `albatross plot` and the dashboard; none for the line status.
+pub fn plotted(product: &Product) -> &'static [&'static str] {
+    if product.is(&MICROCAT) {
+        &["temperature", "salinity", "oxygen", "pressure"]
+    } else if product.is(&AQUADOPP) {
+        &["Speed", "Direction"]
+    } else if product.is(&CSTAR) {
+        &["Calculated_Beam_c_inverse_meters"]
+    } else if product.is(&OPTODE) {
+        &["Oxygen"]
+    } else {
+        &[]
+    }
+}
+
 /// Whether `key` names a variable of some product (`[files.qc.variables]` validation).
 pub fn is_qc_key(key: &str) -> bool {
     PRODUCTS.iter().any(|p| p.index_of_qc_key(key).is_some())
