@@ -119,7 +119,7 @@ pub fn writer(path: &Path) -> ExitCode {
         Err(code) => return code,
     };
     let result = match until_shutdown("writer", None, |rx| async move {
-        gateway::writer::monitor::run_with_http(&config, opts, rx).await
+        gateway::writer::run_configured(&config, opts, rx).await
     }) {
         Ok(r) => r,
         Err(code) => return code,
@@ -242,9 +242,10 @@ fn replay_files(
     }
 }
 
-/// `albatross erddap-config --config FILE [--delayed DIR]`: the datasets.xml entries on
-/// stdout (with the delayed-mode datasets of the files under DIR).
-pub fn erddap_config(path: &Path, delayed: Option<&Path>) -> ExitCode {
+/// `albatross erddap-config --config FILE [--delayed DIR] [--writer]`: the datasets.xml
+/// entries on stdout (with the delayed-mode datasets of the files under DIR; with
+/// `--writer`, for the shore writer's files).
+pub fn erddap_config(path: &Path, delayed: Option<&Path>, writer: bool) -> ExitCode {
     let config = match Config::load(path) {
         Ok(c) => c,
         Err(e) => {
@@ -252,9 +253,15 @@ pub fn erddap_config(path: &Path, delayed: Option<&Path>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    use gateway::dailyfiles::erddap::{datasets_xml_under, datasets_xml_with_delayed};
+    let root = if writer {
+        config.writer_files_dir()
+    } else {
+        config.files_dir()
+    };
     let xml = match delayed {
-        None => gateway::dailyfiles::erddap::datasets_xml(&config),
-        Some(d) => gateway::dailyfiles::erddap::datasets_xml_with_delayed(&config, d),
+        None => datasets_xml_under(&config, &root),
+        Some(d) => datasets_xml_with_delayed(&config, &root, d),
     };
     let mut out = std::io::stdout().lock();
     match out.write_all(xml.as_bytes()).and_then(|()| out.flush()) {

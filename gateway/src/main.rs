@@ -228,6 +228,10 @@ struct ErddapConfigArgs {
     /// Also list the delayed-mode datasets of the files `albatross ingest` wrote under DIR.
     #[arg(long, value_name = "DIR")]
     delayed: Option<PathBuf>,
+    /// Point the real-time datasets at the shore writer's files (`[writer] files_dir`,
+    /// default `<data_dir>/writer-erddap`) instead of the gateway's `[files]`.
+    #[arg(long)]
+    writer: bool,
 }
 
 /// What a replayed link carries.
@@ -297,7 +301,7 @@ fn main() -> ExitCode {
             }
         },
         Command::ErddapConfig(args) => {
-            commands::erddap_config(&args.config, args.delayed.as_deref())
+            commands::erddap_config(&args.config, args.delayed.as_deref(), args.writer)
         }
         Command::Status(a) => commands::status(&a.config, a.now),
         Command::Plot(a) => commands::plot(&a.config, a.day, &a.out, a.files.as_deref()),

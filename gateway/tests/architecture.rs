@@ -160,6 +160,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &[
             "clock",
             "config",
+            "dailyfiles",
             "dashboard",
             "durable",
             "http",
@@ -168,7 +169,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "metrics",
             "mqtt_client",
             "names",
+            "observation",
             "record",
+            "science",
             "sinks",
         ],
     ),

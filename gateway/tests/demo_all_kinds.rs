@@ -18,6 +18,7 @@
 
 mod common;
 use common::files::{col, product_rows};
+use common::live::STREAMS;
 use common::mosquitto::Mosquitto;
 use common::mqtt::{received, subscribe, unsubscribe};
 use common::*;
@@ -28,23 +29,6 @@ use gateway::science::{Product, LINE_STATUS, PRODUCTS};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// (platform, record type, serial) of every stream of the example configuration.
-const STREAMS: &[(&str, &str, &str)] = &[
-    ("albatross", "sbe37", "3725001"),
-    ("albatross", "sbe37", "3725002"),
-    ("albatross", "sbe37", "3725003"),
-    ("albatross", "sbe37", "3725004"),
-    ("albatross", "sbe37", "3725005"),
-    ("albatross", "sbe37", "3725006"),
-    ("albatross", "sbe37", "3725007"),
-    ("albatross", "sbe37", "3725008"),
-    ("albatross", "aquadopp_velocity", "12345"),
-    ("mii", "sbe37", "3716125"),
-    ("mii", "aquadopp_velocity", "11402"),
-    ("mii", "optode", "379"),
-    ("mii", "cstar", "1234"),
-];
 
 /// Every JSON line of the record files of `platform` named `<kind>_<serial>_*.jsonl`.
 fn stored_text(dir: &Path, platform: &str, kind: &str, serial: &str) -> String {

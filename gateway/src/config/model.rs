@@ -635,6 +635,10 @@ pub struct WriterSettings {
     /// acknowledged is recognised, not stored a second time (docs/mqtt.md §6).
     #[serde(default)]
     pub member_dirs: Option<std::collections::BTreeMap<String, PathBuf>>,
+    /// Where the writer's daily CSV + NetCDF files go; default `<data_dir>/writer-erddap`
+    /// (`Config::writer_files_dir`).
+    #[serde(default)]
+    pub files_dir: Option<PathBuf>,
     /// `ip:port` of the writer's dashboard and `/metrics` (`crate::http`); absent: the
     /// writer serves none. The example has `127.0.0.1:9465`, beside the gateway's 9464.
     #[serde(default)]
@@ -665,6 +669,16 @@ impl Config {
             .dir
             .clone()
             .unwrap_or_else(|| self.gateway.data_dir.join("erddap"))
+    }
+
+    /// Directory of the shore writer's daily CSV + NetCDF files (`[writer] files_dir`,
+    /// default `<data_dir>/writer-erddap`): the gateway's `[files]` layout, made from the
+    /// records the writer receives.
+    pub fn writer_files_dir(&self) -> PathBuf {
+        self.writer
+            .as_ref()
+            .and_then(|w| w.files_dir.clone())
+            .unwrap_or_else(|| self.gateway.data_dir.join("writer-erddap"))
     }
 
     /// Directory of the MQTT spool (`[sinks.mqtt] spool_dir`, default `<data_dir>/spool`),

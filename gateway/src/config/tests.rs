@@ -101,9 +101,9 @@ fn other_mistakes_are_refused() {
             "link.instrument",
         ),
         (
-            EXAMPLE.replacen(
-                "# [writer]\n# http_listen = \"127.0.0.1:9465\"",
-                "[writer]\nhttp_listen = \"localhost:9465\"",
+            EXAMPLE.replacen("# [writer]", "[writer]", 1).replacen(
+                "# http_listen = \"127.0.0.1:9465\"",
+                "http_listen = \"localhost:9465\"",
                 1,
             ),
             "writer.http_listen",

@@ -4,8 +4,9 @@
 //! server-sent events with no reload.
 //!
 //! [`Dashboard`] is fed what the sinks store (the gateway's enriched observations,
-//! [`Dashboard::observe`]; the writer's records as stored, [`Dashboard::observe_record`]) and keeps one [`panel::Panel`] per instrument of the
-//! configuration, assessed by the same science core as the daily files. The page
+//! [`Dashboard::observe`]; the writer's records as stored, [`Dashboard::observe_record`])
+//! and keeps one [`panel::Panel`] per instrument of the configuration, assessed by the
+//! same science core as the daily files. The page
 //! ([`page`]) is static HTML, CSS and JavaScript embedded in the binary (no CDN); it opens
 //! `/api/events` and redraws what each event carries. Each event is a [`Dashboard::update`]:
 //! the panels that changed since the connection's previous event, in full, and the links'
@@ -19,8 +20,8 @@ use crate::dailyfiles::{line_of, StationInfo};
 use crate::metrics::Metrics;
 use crate::observation::{Observation, PlatformMeta};
 use crate::qc::QcConfig;
-use crate::record::{parse_time, Record, Value};
-use crate::science::{Product, Sample, LINE_STATUS, PRODUCTS};
+use crate::record::Record;
+use crate::science::{product_of_kind, Sample, LINE_STATUS};
 use panel::Panel;
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
@@ -71,14 +72,6 @@ pub struct Dashboard {
     metrics: Arc<Metrics>,
     source: Source,
     station: String,
-}
-
-/// The product a record of `kind` belongs to.
-fn product_of_kind(kind: &str) -> Option<&'static Product> {
-    PRODUCTS
-        .iter()
-        .copied()
-        .find(|p| p.record_kinds.contains(&kind))
 }
 
 impl Dashboard {
@@ -136,7 +129,8 @@ impl Dashboard {
         }
     }
 
-    /// The gateway stored `batch` at `now_ms`.
+    /// `batch` reached the gateway's sinks at `now_ms` (they store it next, as `/metrics`
+    /// counts it).
     pub fn observe(&self, batch: &[Observation], now_ms: i64) {
         self.with(|i| {
             for o in batch {
@@ -145,8 +139,8 @@ impl Dashboard {
         });
     }
 
-    /// The writer stored `record` (from its JSON, [`record_of_json`]) of `platform` at
-    /// `now_ms`.
+    /// The writer stored `record` (from its JSON, [`crate::science::record_of_json`]) of
+    /// `platform` at `now_ms`.
     pub fn observe_record(&self, platform: &str, record: &Record, now_ms: i64) {
         self.with(|i| Self::add(i, platform, record, now_ms));
     }
@@ -213,43 +207,6 @@ impl Dashboard {
         })
         .to_string()
     }
-}
-
-/// The record a JSON object of the brief's §4 holds, as far as the dashboard uses it: its
-/// type, time and serial, and the fields of its product's measured variables (numbers,
-/// lists of numbers, text) and the Aquadopp's coordinate system. `None` for a type that is
-/// no product's.
-pub fn record_of_json(obj: &serde_json::Map<String, Json>) -> Option<Record> {
-    let kind = obj.get("type")?.as_str()?;
-    let product = product_of_kind(kind)?;
-    // the product's own &'static name of the kind
-    let kind = product.record_kinds.iter().copied().find(|k| *k == kind)?;
-    let time = obj.get("time").and_then(Json::as_str).and_then(parse_time);
-    let serial = obj.get("serial").and_then(Json::as_str).map(str::to_owned);
-    let mut record = Record::new(kind, time, serial);
-    let fields = product
-        .measured_vars()
-        .iter()
-        .map(|v| v.field)
-        .chain(["coordinate_system"]);
-    for field in fields {
-        if record.get(field).is_some() {
-            continue;
-        }
-        let value = match obj.get(field) {
-            Some(Json::Number(n)) => n.as_f64().map(Value::Float),
-            Some(Json::String(s)) => Some(Value::Text(s.clone())),
-            Some(Json::Array(items)) => Some(Value::List(
-                items
-                    .iter()
-                    .map(|x| Value::Float(x.as_f64().unwrap_or(f64::NAN)))
-                    .collect(),
-            )),
-            _ => None,
-        };
-        record.push_opt(field, value);
-    }
-    Some(record)
 }
 
 #[cfg(test)]

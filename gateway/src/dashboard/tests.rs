@@ -1,5 +1,7 @@
 use super::*;
 use crate::observation::InstrumentMeta;
+use crate::record::Value;
+use crate::science::record_of_json;
 use protocol::time::UtcTime;
 use std::path::Path;
 

@@ -33,6 +33,57 @@ impl Record {
     }
 }
 
+/// The JSON value as a record [`Value`]: a number, text, a boolean, or a list of those
+/// (`null` in a list is NaN, as a non-finite number is written); `None` for `null` and
+/// objects.
+fn value_of_json(v: &serde_json::Value) -> Option<Value> {
+    use serde_json::Value as J;
+    match v {
+        J::Number(n) => match n.as_i64() {
+            Some(i) if !n.is_f64() => Some(Value::Int(i)),
+            _ => n.as_f64().map(Value::Float),
+        },
+        J::String(s) => Some(Value::Text(s.clone())),
+        J::Bool(b) => Some(Value::Bool(*b)),
+        J::Array(items) => Some(Value::List(
+            items
+                .iter()
+                .map(|x| value_of_json(x).unwrap_or(Value::Float(f64::NAN)))
+                .collect(),
+        )),
+        J::Null | J::Object(_) => None,
+    }
+}
+
+impl Record {
+    /// The record a JSON object of the brief's §4 (as [`Record::write_json`] writes it)
+    /// holds, read back for the named fields only: its `time` and `serial`, and each of
+    /// `fields` it has (numbers, text, booleans, lists), in the order of `fields`; `kind`
+    /// is the caller's `&'static` name of its `type`. Other members are left out (their
+    /// names are not known statically).
+    pub fn from_json_fields(
+        obj: &serde_json::Map<String, serde_json::Value>,
+        kind: &'static str,
+        fields: impl IntoIterator<Item = &'static str>,
+    ) -> Record {
+        let time = obj
+            .get("time")
+            .and_then(serde_json::Value::as_str)
+            .and_then(super::parse_time);
+        let serial = obj
+            .get("serial")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        let mut record = Record::new(kind, time, serial);
+        for field in fields {
+            if record.get(field).is_none() {
+                record.push_opt(field, obj.get(field).and_then(value_of_json));
+            }
+        }
+        record
+    }
+}
+
 impl Value {
     /// Appends the value as JSON to `out` (non-finite numbers as `null`).
     pub fn write_json(&self, out: &mut Vec<u8>) {

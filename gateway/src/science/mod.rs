@@ -41,8 +41,9 @@ pub use flags::{
 };
 pub use line::{LinePoint, LineSeries, MAX_POLL_SPREAD_MS};
 pub use products::{
-    plotted, Derivation, Product, AQUADOPP, CSTAR, LINE_STATUS, MICROCAT, OPTODE, PRODUCTS,
+    plotted, product_of_kind, Derivation, Product, AQUADOPP, CSTAR, LINE_STATUS, MICROCAT, OPTODE,
+    PRODUCTS,
 };
-pub use sample::{dedup, Deduplicated, Sample};
+pub use sample::{dedup, record_of_json, Deduplicated, Sample};
 pub use series::{assess, Assessment, Context, Row};
 pub use variables::{round, VarKind, VarSpec, MAX_MEASURED, MAX_VARS};

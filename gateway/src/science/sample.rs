@@ -35,6 +35,30 @@ fn number(v: &Value, element: Option<usize>) -> Option<f64> {
     }
 }
 
+/// A published record (the JSON object of the brief's §4, as MQTT carries it) read back
+/// as far as the products use it: its type, time and serial, its product's measured fields
+/// and the Aquadopp's coordinate system ([`Record::from_json_fields`]). `None` for a type
+/// that is no product's.
+///
+/// Its [`Sample::from_record`] is that of the record it was written from when the record's
+/// numbers hold no more precision than they print: true of every live decoder, whose
+/// values are the instrument's own printed or fixed-point numbers (the shore writer's
+/// daily files rest on it). A computed value printed with fewer decimals than its product
+/// keeps (the calibrated conductivity of an SBE 37 `.hex` upload, 5 printed, 6 kept)
+/// reads back at the printed decimals.
+pub fn record_of_json(obj: &serde_json::Map<String, serde_json::Value>) -> Option<Record> {
+    let kind = obj.get("type")?.as_str()?;
+    let product = super::products::product_of_kind(kind)?;
+    // the product's own &'static name of the kind
+    let kind = product.record_kinds.iter().copied().find(|k| *k == kind)?;
+    let fields = product
+        .measured_vars()
+        .iter()
+        .map(|v| v.field)
+        .chain(["coordinate_system"]);
+    Some(Record::from_json_fields(obj, kind, fields))
+}
+
 impl Sample {
     /// A sample of `product` with its `inputs` (in [`Product::measured_vars`] order; extra
     /// values are ignored) rounded to the catalogue's decimals.
@@ -122,4 +146,80 @@ pub fn dedup(mut samples: Vec<Sample>) -> Deduplicated {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::science::{AQUADOPP, CSTAR, LINE_STATUS, MICROCAT, OPTODE};
+    use protocol::time::UtcTime;
+
+    fn back(r: &Record) -> Record {
+        match serde_json::from_str(&r.to_json()) {
+            Ok(serde_json::Value::Object(o)) => record_of_json(&o).unwrap(),
+            _ => panic!("not an object"),
+        }
+    }
+
+    #[test]
+    fn a_published_record_gives_back_its_sample() {
+        let t = Some(UtcTime::from_unix_millis(1_772_323_200_000));
+        let mut ctd = Record::new("sbe37", t, Some("3725001".into()));
+        ctd.push("temperature_c", Value::Fixed(13.856_84, 4))
+            // at the instrument's resolution, as every live decoder gives it
+            .push("conductivity_s_m", Value::Fixed(4.586_78, 5))
+            .push("pressure_dbar", Value::Float(503.543))
+            .push("oxygen_ml_l", Value::Fixed(f64::NAN, 3))
+            .push("salinity_psu", Value::Float(38.6152))
+            .push("qc", Value::Map(vec![("temperature_c", Value::Int(1))]));
+        let mut aqd = Record::new("aquadopp_velocity", t, Some("11402".into()));
+        aqd.push("pressure_dbar", Value::Fixed(2488.718, 3))
+            .push("coordinate_system", Value::Text("ENU".into()))
+            .push(
+                "velocity_m_s",
+                Value::fixed_list(&[-0.036, 0.014, -0.003], 3),
+            )
+            .push("amplitude", Value::int_list(&[41u8, 39, 40]));
+        let mut beam = aqd.clone();
+        beam.remove("coordinate_system");
+        beam.push("coordinate_system", Value::Text("BEAM".into()));
+        let mut optode = Record::new("optode", t, Some("379".into()));
+        optode
+            .push("model", Value::Text("4831F".into()))
+            .push("oxygen_umol_l", Value::Float(201.84));
+        let mut cstar = Record::new("cstar", t, Some("1234".into()));
+        cstar.push("beam_attenuation_per_m", Value::Float(0.398));
+        let mut status = Record::new("line_status", t, None);
+        status
+            .push("battery_v", Value::Float(14.6))
+            .push("ring_oldest_seq", Value::Int(0));
+        let cases = [
+            (&MICROCAT, ctd),
+            (&AQUADOPP, aqd),
+            (&AQUADOPP, beam),
+            (&OPTODE, optode),
+            (&CSTAR, cstar),
+            (&LINE_STATUS, status),
+        ];
+        for (product, r) in cases {
+            let read = back(&r);
+            assert_eq!(read.kind, r.kind);
+            assert_eq!((read.time, &read.serial), (r.time, &r.serial));
+            let (want, got) = (
+                Sample::from_record(product, &r),
+                Sample::from_record(product, &read),
+            );
+            assert!(want.is_some(), "{}", r.kind);
+            assert_eq!(got, want, "{}", r.to_json());
+        }
+        // more precision than printed: the sample reads back at the printed decimals
+        let mut computed = Record::new("sbe37", t, Some("3716125".into()));
+        computed
+            .push("temperature_c", Value::Fixed(13.856_84, 4))
+            .push("conductivity_s_m", Value::Fixed(4.586_781_2, 5));
+        let read = Sample::from_record(&MICROCAT, &back(&computed)).unwrap();
+        assert_eq!(read.inputs[1], Some(4.58678));
+        let not_a_product = serde_json::json!({"type": "nortek_head", "serial": "11402"});
+        assert!(record_of_json(not_a_product.as_object().unwrap()).is_none());
+    }
 }

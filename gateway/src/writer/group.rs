@@ -53,7 +53,7 @@ impl MemberStore {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = std::thread::Builder::new()
             .name("writer-standin-store".into())
-            .spawn(move || store_loop(store, rx, done, stop, None))
+            .spawn(move || store_loop(store, rx, done, stop, Default::default()))
             .map_err(|e| e.to_string())?;
         Ok(MemberStore {
             tx,

@@ -3,11 +3,11 @@
 //! counters of a [`Metrics`], served by [`crate::http`]. It has no links: the page says
 //! so and shows what arrived through the broker.
 
-use super::session::{run_observed, Observer, WriterError};
-use super::{StoreStats, WriterOptions};
+use super::session::Observer;
 use crate::config::Config;
-use crate::dashboard::{record_of_json, Dashboard, Source};
+use crate::dashboard::{Dashboard, Source};
 use crate::metrics::Metrics;
+use crate::science::record_of_json;
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -35,14 +35,13 @@ fn observer(metrics: Arc<Metrics>, dashboard: Arc<Dashboard>) -> Observer {
     })
 }
 
-/// Runs the writer of `opts` until `shutdown`, serving its dashboard and `/metrics` on
-/// `[writer] http_listen` of `config` when it is set (a port that cannot be bound is
-/// logged and the writer runs on without them).
-pub async fn run_with_http(
+/// Starts the writer's dashboard and `/metrics` on `[writer] http_listen` of `config`,
+/// when it is set and can be bound (a port that cannot be bound is logged and the writer
+/// runs on without them): the observer to give the store thread, and the server's task.
+pub async fn start(
     config: &Config,
-    opts: WriterOptions,
-    shutdown: watch::Receiver<bool>,
-) -> Result<StoreStats, WriterError> {
+    shutdown: &watch::Receiver<bool>,
+) -> Option<(Observer, tokio::task::JoinHandle<()>)> {
     let listen = config
         .writer
         .as_ref()
@@ -54,11 +53,6 @@ pub async fn run_with_http(
         metrics.clone(),
         Source::Writer,
     ));
-    let http = crate::http::start("writer", listen, &metrics, &dashboard, &shutdown).await;
-    let observe = http.is_some().then(|| observer(metrics, dashboard));
-    let result = run_observed(opts, shutdown, observe).await;
-    if let Some(task) = http {
-        task.abort();
-    }
-    result
+    let task = crate::http::start("writer", listen, &metrics, &dashboard, shutdown).await?;
+    Some((observer(metrics, dashboard), task))
 }

@@ -137,6 +137,7 @@ impl WriterOptions {
                 session_expiry_s: None,
                 takeover_after_s: None,
                 member_dirs: None,
+                files_dir: None,
                 http_listen: None,
             });
         let gateway_id = config.gateway.id.get_ref();

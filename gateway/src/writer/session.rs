@@ -21,6 +21,7 @@
 use super::group::{Ended, Group};
 use super::options::WriterOptions;
 use super::presence;
+use super::products::Products;
 use super::store::{DayStore, Message, Outcome, StoreStats};
 use crate::clock;
 use crate::links::Backoff;
@@ -88,7 +89,7 @@ pub(crate) fn store_loop(
     mut rx: mpsc::Receiver<Received>,
     done: mpsc::UnboundedSender<Vec<Durable>>,
     stop: Arc<AtomicBool>,
-    observer: Option<Observer>,
+    extras: Extras,
 ) -> StoreStats {
     let mut last_summary = Instant::now();
     while let Some(first) = rx.blocking_recv() {
@@ -106,20 +107,9 @@ pub(crate) fn store_loop(
                 payload: &r.payload,
             })
             .collect();
-        let mut delay = Duration::from_millis(500);
-        let outcomes = loop {
-            match store.store(&msgs, clock::now()) {
-                Ok(o) => break Some(o),
-                Err(e) => {
-                    error!(error = %e, messages = msgs.len(), retry_in = ?delay, "cannot store: nothing of this batch is acknowledged; retrying");
-                    if stop.load(Ordering::Relaxed) {
-                        break None;
-                    }
-                    std::thread::sleep(delay);
-                    delay = (delay * 2).min(Duration::from_secs(30));
-                }
-            }
-        };
+        let outcomes = retry_until_stopped("store", msgs.len(), &stop, || {
+            store.store(&msgs, clock::now())
+        });
         let Some(outcomes) = outcomes else {
             break;
         };
@@ -127,7 +117,7 @@ pub(crate) fn store_loop(
             match o {
                 Outcome::Stored(p) => {
                     debug!(topic = %r.topic, file = %p.display(), "stored");
-                    if let Some(observe) = &observer {
+                    if let Some(observe) = &extras.observer {
                         observe(&r.topic, &r.payload);
                     }
                 }
@@ -135,6 +125,11 @@ pub(crate) fn store_loop(
                     debug!(topic = %r.topic, file = %p.display(), "duplicate, already stored")
                 }
                 Outcome::Rejected(why) => warn!(topic = %r.topic, reason = %why, "rejected"),
+            }
+        }
+        if let Some(products) = &extras.products {
+            if !merge_products(products, &batch, &outcomes, &stop) {
+                break;
             }
         }
         let durable = batch
@@ -264,19 +259,86 @@ fn route(batch: Vec<Durable>, acks: &mut Acks, client: &Client, group: Option<&G
 /// duplicates, not rejections): its dashboard and `/metrics`.
 pub type Observer = Arc<dyn Fn(&str, &[u8]) + Send + Sync>;
 
+/// What the store thread does with each batch besides storing it ([`run_with`]).
+#[derive(Default)]
+pub struct Extras {
+    /// The daily products: each batch's records (new or duplicate) are merged into them
+    /// before the batch is acknowledged.
+    pub products: Option<Products>,
+    /// Told of every record stored.
+    pub observer: Option<Observer>,
+}
+
+/// Merges the records of `batch` the store found new or already stored into the daily
+/// products, retrying with backoff on an error until it works or the writer stops;
+/// `false` when it stopped first (nothing of the batch may then be acknowledged: the
+/// broker delivers it again to the next run, which merges it).
+fn merge_products(
+    products: &Products,
+    batch: &[Received],
+    outcomes: &[Outcome],
+    stop: &AtomicBool,
+) -> bool {
+    let records: Vec<(&str, &[u8])> = batch
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| matches!(o, Outcome::Stored(_) | Outcome::Duplicate(_)))
+        .map(|(r, _)| (r.topic.as_str(), r.payload.as_slice()))
+        .collect();
+    if records.is_empty() {
+        return true;
+    }
+    let written = retry_until_stopped("write the daily files of", records.len(), stop, || {
+        products.write(records.iter().copied())
+    });
+    if let Some(report) = &written {
+        debug!(
+            days = report.days.len(),
+            skipped = report.skipped,
+            "daily files updated"
+        );
+    }
+    written.is_some()
+}
+
+/// Runs `attempt` (what the store thread does to `messages` messages) until it succeeds,
+/// logging each failure and retrying with backoff (0.5 s doubling to 30 s); `None` when
+/// the writer stops first. Nothing of the batch is acknowledged meanwhile.
+fn retry_until_stopped<T, E: std::fmt::Display>(
+    what: &str,
+    messages: usize,
+    stop: &AtomicBool,
+    mut attempt: impl FnMut() -> Result<T, E>,
+) -> Option<T> {
+    let mut delay = Duration::from_millis(500);
+    loop {
+        match attempt() {
+            Ok(t) => return Some(t),
+            Err(e) => {
+                error!(error = %e, messages, retry_in = ?delay, "cannot {what} the batch: nothing of it is acknowledged; retrying");
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
+                std::thread::sleep(delay);
+                delay = (delay * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
 /// Runs the writer until `shutdown` turns `true`; returns the store's counters.
 pub async fn run(
     opts: WriterOptions,
     shutdown: watch::Receiver<bool>,
 ) -> Result<StoreStats, WriterError> {
-    run_observed(opts, shutdown, None).await
+    run_with(opts, shutdown, Extras::default()).await
 }
 
-/// [`run`], telling `observer` of every record stored.
-pub async fn run_observed(
+/// [`run`], the store thread also doing `extras` with each batch.
+pub async fn run_with(
     opts: WriterOptions,
     mut shutdown: watch::Receiver<bool>,
-    observer: Option<Observer>,
+    extras: Extras,
 ) -> Result<StoreStats, WriterError> {
     std::fs::create_dir_all(&opts.dir).map_err(|source| WriterError::Dir {
         dir: opts.dir.display().to_string(),
@@ -297,7 +359,7 @@ pub async fn run_observed(
     let stop2 = stop.clone();
     let store_thread = std::thread::Builder::new()
         .name("writer-store".into())
-        .spawn(move || store_loop(store, store_rx, done_tx, stop2, observer))
+        .spawn(move || store_loop(store, store_rx, done_tx, stop2, extras))
         .map_err(|e| WriterError::Store(e.to_string()))?;
     info!(
         broker = %format!("{}:{}", opts.host, opts.port),

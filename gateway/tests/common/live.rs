@@ -123,3 +123,20 @@ pub fn products_qc() -> gateway::qc::QcConfig {
     qc.variables.extend(series.variables);
     qc
 }
+
+/// (platform, record type, serial) of every stream of the example configuration.
+pub const STREAMS: &[(&str, &str, &str)] = &[
+    ("albatross", "sbe37", "3725001"),
+    ("albatross", "sbe37", "3725002"),
+    ("albatross", "sbe37", "3725003"),
+    ("albatross", "sbe37", "3725004"),
+    ("albatross", "sbe37", "3725005"),
+    ("albatross", "sbe37", "3725006"),
+    ("albatross", "sbe37", "3725007"),
+    ("albatross", "sbe37", "3725008"),
+    ("albatross", "aquadopp_velocity", "12345"),
+    ("mii", "sbe37", "3716125"),
+    ("mii", "aquadopp_velocity", "11402"),
+    ("mii", "optode", "379"),
+    ("mii", "cstar", "1234"),
+];

@@ -111,6 +111,14 @@ pub fn plotted(product: &Product) -> &'static [&'static str] {
     }
 }
 
+/// The product a record of `kind` (`Record::kind`) belongs to.
+pub fn product_of_kind(kind: &str) -> Option<&'static Product> {
+    PRODUCTS
+        .iter()
+        .copied()
+        .find(|p| p.record_kinds.contains(&kind))
+}
+
 /// Whether `key` names a variable of some product (`[files.qc.variables]` validation).
 pub fn is_qc_key(key: &str) -> bool {
     PRODUCTS.iter().any(|p| p.index_of_qc_key(key).is_some())
