@@ -157,6 +157,11 @@ pub async fn run(config: Config, mut shutdown: watch::Receiver<bool>) -> u64 {
         metrics.clone(),
         crate::dashboard::Source::Gateway,
     ));
+    if config.sinks.jsonl.enabled {
+        // the last 24 h at once on the page, from the record files
+        let seeded = dashboard.seed_from(&config.jsonl_dir());
+        info!(samples = seeded, "dashboard filled from the record files");
+    }
     let listen = config.http.as_ref().and_then(|h| h.listen_addr());
     let http_task = crate::http::start("gateway", listen, &metrics, &dashboard, &shutdown).await;
     let mut sinks = sinks_for(&config);

@@ -68,10 +68,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "config",
             "dailyfiles",
             "metrics",
+            "names",
             "observation",
             "qc",
             "record",
             "science",
+            "sinks",
         ],
     ),
     // the I/O edges and the commands on top

@@ -77,7 +77,7 @@ function ageLine(p) {
   const line = el("p", { class: "age" });
   line.dataset.received = p.received_ms ?? "";
   const last = p.last_ms === null || p.last_ms === undefined ? "no sample yet" : `last sample ${iso(p.last_ms)}`;
-  line.dataset.text = `${last} · ${p.records} records · received `;
+  line.dataset.text = `${last} · ${p.records} records since start · received `;
   line.textContent = line.dataset.text + ago(p.received_ms);
   return line;
 }

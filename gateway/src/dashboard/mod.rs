@@ -18,13 +18,16 @@ pub mod panel;
 use crate::config::Config;
 use crate::dailyfiles::{line_of, StationInfo};
 use crate::metrics::Metrics;
+use crate::names::safe_part;
 use crate::observation::{Observation, PlatformMeta};
 use crate::qc::QcConfig;
 use crate::record::Record;
-use crate::science::{product_of_kind, Sample, LINE_STATUS};
+use crate::science::{product_of_kind, record_of_json, Sample, LINE_STATUS};
+use crate::sinks::jsonl::day_files;
 use panel::Panel;
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 /// Which process serves the page (shown in its header).
@@ -143,6 +146,48 @@ impl Dashboard {
     /// `platform` at `now_ms`.
     pub fn observe_record(&self, platform: &str, record: &Record, now_ms: i64) {
         self.with(|i| Self::add(i, platform, record, now_ms));
+    }
+
+    /// Fills the panels with the samples stored under `records_dir` (the gateway's
+    /// `[sinks.jsonl]` directory or the writer's store, one layout:
+    /// [`crate::sinks::jsonl::day_files`]), the newest two day files of each instrument,
+    /// so that a restarted gateway or writer shows the last 24 h at once. What cannot be
+    /// read is left out (a torn last line, a file rotated away): the page is not worth
+    /// failing over. Returns how many samples were read.
+    pub fn seed_from(&self, records_dir: &Path) -> usize {
+        self.with(|i| {
+            let mut read = 0;
+            for p in &mut i.panels {
+                let product = p.series.product;
+                let serial = (!product.is(&LINE_STATUS)).then(|| p.series.serial.clone());
+                let dir = records_dir.join(safe_part(&p.series.platform_id).as_ref());
+                for kind in product.record_kinds {
+                    let files = day_files(&dir, kind, serial.as_deref()).unwrap_or_default();
+                    for path in files.iter().take(2) {
+                        let Ok(text) = std::fs::read_to_string(path) else {
+                            continue;
+                        };
+                        let written = std::fs::metadata(path)
+                            .and_then(|m| m.modified())
+                            .ok()
+                            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                            .map(|d| d.as_millis() as i64);
+                        for line in text.lines() {
+                            let Ok(Json::Object(obj)) = serde_json::from_str(line) else {
+                                continue;
+                            };
+                            let sample =
+                                record_of_json(&obj).and_then(|r| Sample::from_record(product, &r));
+                            if let Some(s) = sample {
+                                p.seed(s, written);
+                                read += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            read
+        })
     }
 
     /// The event for a stream that has been sent `seen`, which it then records: every

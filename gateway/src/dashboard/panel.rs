@@ -66,8 +66,19 @@ impl Panel {
     /// when it is a measurement; `rev` is the dashboard's change count now.
     pub fn add(&mut self, sample: Option<Sample>, received_ms: i64, rev: u64) {
         self.records += 1;
-        self.received_ms = Some(self.received_ms.map_or(received_ms, |t| t.max(received_ms)));
         self.rev = rev;
+        self.stored(sample, Some(received_ms));
+    }
+
+    /// A sample read back from the record files when the process starts, from a file last
+    /// written at `written_ms`: shown, but not counted in the records (which are those
+    /// that arrived since the start).
+    pub fn seed(&mut self, sample: Sample, written_ms: Option<i64>) {
+        self.stored(Some(sample), written_ms);
+    }
+
+    fn stored(&mut self, sample: Option<Sample>, received_ms: Option<i64>) {
+        self.received_ms = self.received_ms.max(received_ms);
         self.json = None;
         if let Some(s) = sample {
             self.samples.push(s);

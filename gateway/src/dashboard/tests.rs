@@ -150,3 +150,42 @@ fn writer_records_from_json_reach_the_same_panels() {
     let w: Json = serde_json::from_str(&writer.update(&mut Seen::default(), 10)).unwrap();
     assert_eq!(w["unknown"], 1);
 }
+
+#[test]
+fn a_restarted_process_shows_what_its_record_files_hold() {
+    use crate::sinks::Sink;
+    let (d, config) = dashboard();
+    let dir = std::env::temp_dir().join(format!("albatross-dashboard-seed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut sink = crate::sinks::jsonl::JsonlSink::new(&dir);
+    // three days: the newest two are read, the window keeps the 24 h before the newest
+    let days: Vec<Observation> = [0, 1440, 2880, 2900]
+        .into_iter()
+        .map(|m| observation(&config, ctd(m, 13.85)))
+        .collect();
+    sink.write(&days).unwrap();
+    std::fs::write(
+        dir.join("albatross/2026/sbe37_3725001_20260303.jsonl"),
+        [
+            std::fs::read_to_string(dir.join("albatross/2026/sbe37_3725001_20260303.jsonl"))
+                .unwrap(),
+            "{\"type\":\"sbe37\",\"ti".into(),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    assert_eq!(d.seed_from(&dir), 3, "two files, a torn line left out");
+    let u: Json = serde_json::from_str(&d.update(&mut Seen::default(), 9)).unwrap();
+    let p = panel(&u, "albatross_MICROCAT_3725001").unwrap();
+    assert_eq!(
+        p["records"], 0,
+        "records count what arrived since the start"
+    );
+    assert_eq!(p["t"].as_array().unwrap().len(), 2, "{p}");
+    assert!(p["received_ms"].as_i64().is_some());
+    let other = panel(&u, "albatross_MICROCAT_3725002").unwrap();
+    assert_eq!(other["t"].as_array().unwrap().len(), 0);
+    // nothing stored: nothing read, nothing fails
+    assert_eq!(d.seed_from(&dir.join("nothing")), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

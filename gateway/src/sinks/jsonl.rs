@@ -59,6 +59,39 @@ pub fn day_file_prefix(kind: &str, serial: Option<&str>) -> String {
     format!("{}_{}_", safe_part(kind), safe_part_or_missing(serial))
 }
 
+/// The dated day files of `kind` records of `serial` under a platform's record directory
+/// `dir` (`<YYYY>/<kind>_<serial>_<YYYYMMDD>.jsonl`), newest first; none when `dir` does
+/// not exist. Readers of the record files (`albatross status`, the dashboard) find them
+/// here, so the layout is known in this module alone.
+pub fn day_files(dir: &Path, kind: &str, serial: Option<&str>) -> io::Result<Vec<PathBuf>> {
+    fn names(dir: &Path) -> io::Result<Vec<String>> {
+        match std::fs::read_dir(dir) {
+            Ok(entries) => entries
+                .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+                .collect(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+    let digits = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
+    let prefix = day_file_prefix(kind, serial);
+    let mut out = Vec::new();
+    for year in names(dir)?.into_iter().filter(|y| digits(y, 4)) {
+        let ydir = dir.join(&year);
+        for name in names(&ydir)? {
+            let day = name
+                .strip_prefix(&prefix)
+                .and_then(|r| r.strip_suffix(".jsonl"));
+            if day.is_some_and(|d| digits(d, 8)) {
+                out.push(ydir.join(name));
+            }
+        }
+    }
+    // <YYYY>/<prefix><YYYYMMDD>: the path order is the time order
+    out.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(out)
+}
+
 impl JsonlSink {
     /// A sink writing under `dir`.
     pub fn new(dir: &Path) -> Self {

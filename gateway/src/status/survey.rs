@@ -11,7 +11,7 @@
 use super::{Facts, InstrumentFact, LinkFact};
 use crate::config::Config;
 use crate::names::safe_part;
-use crate::sinks::jsonl::day_file_prefix;
+use crate::sinks::jsonl::day_files;
 use crate::sinks::mqtt::spool::{inspect, SpoolError};
 use protocol::capture::{CaptureReader, Direction};
 use protocol::time::UtcTime;
@@ -129,31 +129,15 @@ pub fn survey(config: &Config) -> Result<Facts, SurveyError> {
 /// directory `dir` (`<YYYY>/<kind>_<serial>_<YYYYMMDD>.jsonl`): that of the newest day file
 /// holding a dated record.
 fn last_sample(dir: &Path, kind: &str, serial: &str) -> Result<Option<UtcTime>, SurveyError> {
-    let prefix = day_file_prefix(kind, Some(serial));
-    let mut years: Vec<String> = names(dir)?.into_iter().filter(|y| digits(y, 4)).collect();
-    years.sort_unstable_by(|a, b| b.cmp(a));
-    for year in years {
-        let ydir = dir.join(&year);
-        let mut days: Vec<String> = names(&ydir)?
-            .into_iter()
-            .filter(|n| {
-                n.strip_prefix(&prefix)
-                    .and_then(|r| r.strip_suffix(".jsonl"))
-                    .is_some_and(|d| digits(d, 8))
-            })
-            .collect();
-        days.sort_unstable_by(|a, b| b.cmp(a));
-        for day in days {
-            let path = ydir.join(day);
-            let text = match fs::read_to_string(&path) {
-                Ok(t) => t,
-                // rotated away meanwhile: look at the next
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(io_err(&path)(e)),
-            };
-            if let Some(t) = text.lines().filter_map(record_time).max() {
-                return Ok(Some(t));
-            }
+    for path in day_files(dir, kind, Some(serial)).map_err(io_err(dir))? {
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            // rotated away meanwhile: look at the next
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(io_err(&path)(e)),
+        };
+        if let Some(t) = text.lines().filter_map(record_time).max() {
+            return Ok(Some(t));
         }
     }
     Ok(None)

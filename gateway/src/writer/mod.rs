@@ -43,7 +43,7 @@ pub async fn run_configured(
     opts: WriterOptions,
     shutdown: watch::Receiver<bool>,
 ) -> Result<StoreStats, WriterError> {
-    let http = monitor::start(config, &shutdown).await;
+    let http = monitor::start(config, &opts.dir, &shutdown).await;
     let (observer, task) = http.map_or((None, None), |(o, t)| (Some(o), Some(t)));
     let extras = Extras {
         products: Some(products::Products::new(config)),

@@ -35,11 +35,12 @@ fn observer(metrics: Arc<Metrics>, dashboard: Arc<Dashboard>) -> Observer {
     })
 }
 
-/// Starts the writer's dashboard and `/metrics` on `[writer] http_listen` of `config`,
-/// when it is set and can be bound (a port that cannot be bound is logged and the writer
+/// Starts the writer's dashboard (filled from the records in the writer's `store`) and
+/// `/metrics` on `[writer] http_listen` of `config`, when it is set and can be bound (a port that cannot be bound is logged and the writer
 /// runs on without them): the observer to give the store thread, and the server's task.
 pub async fn start(
     config: &Config,
+    store: &std::path::Path,
     shutdown: &watch::Receiver<bool>,
 ) -> Option<(Observer, tokio::task::JoinHandle<()>)> {
     let listen = config
@@ -54,5 +55,7 @@ pub async fn start(
         Source::Writer,
     ));
     let task = crate::http::start("writer", listen, &metrics, &dashboard, shutdown).await?;
+    // the last 24 h at once on the page, from the store
+    dashboard.seed_from(store);
     Some((observer(metrics, dashboard), task))
 }
