@@ -89,7 +89,8 @@ impl Panel {
         }
     }
 
-    /// The samples the panel shows now, sorted by time (see [`window`]).
+    /// The samples the panel shows now: those within [`WINDOW_MS`] of the newest, the
+    /// newest [`MAX_SAMPLES`] of them, sorted by time.
     pub fn shown(&self) -> Vec<Sample> {
         window(&self.samples)
     }

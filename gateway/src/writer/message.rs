@@ -114,6 +114,19 @@ pub fn accept(root: &str, site: &str, topic: &str, payload: &[u8]) -> Result<Acc
 
 pub use crate::record::parse_time;
 
+/// A message the store accepted, read back for what is made of it after storage (the
+/// daily products, the dashboard, `/metrics`): its platform (the topic's third level) and
+/// its record as the products use it ([`crate::science::record_of_json`]); `None` for a
+/// topic outside the tree or a payload that is no product's record.
+pub fn read_back<'a>(topic: &'a str, payload: &[u8]) -> Option<(&'a str, crate::record::Record)> {
+    // <root>/<site>/<platform>/<instrument>/<serial>/data
+    let platform = topic.split('/').nth(2)?;
+    let serde_json::Value::Object(obj) = serde_json::from_slice(payload).ok()? else {
+        return None;
+    };
+    Some((platform, crate::science::record_of_json(&obj)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,26 +3,19 @@
 //! counters of a [`Metrics`], served by [`crate::http`]. It has no links: the page says
 //! so and shows what arrived through the broker.
 
+use super::message::read_back;
 use super::session::Observer;
 use crate::config::Config;
 use crate::dashboard::{Dashboard, Source};
 use crate::metrics::Metrics;
-use crate::science::record_of_json;
 use std::sync::Arc;
 use tokio::sync::watch;
 
 /// The observer that counts a stored record in `metrics` and shows it on `dashboard`.
 fn observer(metrics: Arc<Metrics>, dashboard: Arc<Dashboard>) -> Observer {
     Arc::new(move |topic: &str, payload: &[u8]| {
-        // the store accepted the topic: <root>/<site>/<platform>/<instrument>/<serial>/data
-        let Some(platform) = topic.split('/').nth(2) else {
-            return;
-        };
-        // the store accepted the payload as a JSON object: anything else is not shown
-        let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(payload) else {
-            return;
-        };
-        let Some(r) = record_of_json(&obj) else {
+        // no product's record: not shown
+        let Some((platform, r)) = read_back(topic, payload) else {
             return;
         };
         dashboard.observe_record(platform, &r, crate::clock::now().unix_millis());
@@ -36,8 +29,9 @@ fn observer(metrics: Arc<Metrics>, dashboard: Arc<Dashboard>) -> Observer {
 }
 
 /// Starts the writer's dashboard (filled from the records in the writer's `store`) and
-/// `/metrics` on `[writer] http_listen` of `config`, when it is set and can be bound (a port that cannot be bound is logged and the writer
-/// runs on without them): the observer to give the store thread, and the server's task.
+/// `/metrics` on `[writer] http_listen` of `config`, when it is set and can be bound (a
+/// port that cannot be bound is logged and the writer runs on without them): the observer
+/// to give the store thread, and the server's task.
 pub async fn start(
     config: &Config,
     store: &std::path::Path,

@@ -6,9 +6,9 @@
 //! That holds because the daily files are a function of the set of samples received
 //! (`dailyfiles`: each day's store is its own CSV, read back and merged; order, batching and
 //! repetition do not matter) and because a published record gives back the samples of the
-//! record it was written from ([`record_of_json`]). The platforms and instruments, the
-//! station's metadata and the QC come from the writer's configuration: the gateway's own
-//! file, on shore.
+//! record it was written from ([`crate::science::record_of_json`], through
+//! [`read_back`]). The platforms and instruments, the station's metadata and the QC come
+//! from the writer's configuration: the gateway's own file, on shore.
 //!
 //! Crash safety is the store thread's: it merges a batch into the files after the batch's
 //! records are durable in the record files and before they are acknowledged to the
@@ -16,10 +16,10 @@
 //! (QoS 1) and merged then, whether the store finds it new or a duplicate. Each file is
 //! replaced atomically, so a reader sees the old or the new version, never half.
 
+use super::message::read_back;
 use crate::config::Config;
 use crate::dailyfiles::{BatchReport, DailyFileError, DailyWriter, StationInfo};
 use crate::observation::{Observation, PlatformMeta};
-use crate::science::record_of_json;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -55,11 +55,8 @@ impl Products {
     /// serial; `None` for a platform the configuration does not have or a payload that is
     /// no product's record.
     fn observation(&self, topic: &str, payload: &[u8]) -> Option<Observation> {
-        let platform = self.platforms.get(topic.split('/').nth(2)?)?;
-        let serde_json::Value::Object(obj) = serde_json::from_slice(payload).ok()? else {
-            return None;
-        };
-        let record = record_of_json(&obj)?;
+        let (platform, record) = read_back(topic, payload)?;
+        let platform = self.platforms.get(platform)?;
         let instrument = record
             .serial
             .as_deref()
