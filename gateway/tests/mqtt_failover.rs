@@ -319,7 +319,7 @@ fn assert_group_exactly_once(
 #[test]
 fn a_killed_member_restarted_gets_what_its_session_queued() {
     let dir = temp_dir("mqtt-failover-a");
-    let broker = start_broker(&dir);
+    let mut broker = start_broker(&dir);
     let w1 = Member::new(&dir, 1, &broker, "");
     let w2 = Member::new(&dir, 2, &broker, "");
     let p1 = w1.start();
@@ -424,6 +424,8 @@ fn a_killed_member_restarted_gets_what_its_session_queued() {
         "(a) w2 restarted: the group held every record {drained:?} after the restart; {} records, each stored once",
         got.len()
     );
+    // the broker autosaves into the directory every second: stop it first
+    broker.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -438,7 +440,7 @@ fn a_killed_member_restarted_gets_what_its_session_queued() {
 #[test]
 fn b_a_member_that_never_returns_its_session_expires_and_the_survivor_takes_over() {
     let dir = temp_dir("mqtt-failover-b");
-    let broker = start_broker(&dir);
+    let mut broker = start_broker(&dir);
     // no stand-in: this is what a session expiry alone does
     let w1 = Member::new(
         &dir,
@@ -542,6 +544,8 @@ fn b_a_member_that_never_returns_its_session_expires_and_the_survivor_takes_over
         missing.len(),
         got.len()
     );
+    // the broker autosaves into the directory every second: stop it first
+    broker.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -556,7 +560,7 @@ fn b_a_member_that_never_returns_its_session_expires_and_the_survivor_takes_over
 #[test]
 fn c_a_member_that_never_returns_gets_a_stand_in_and_nothing_is_lost() {
     let dir = temp_dir("mqtt-failover-c");
-    let broker = start_broker(&dir);
+    let mut broker = start_broker(&dir);
     // w1 reaches w2's store (one machine here; a shared file system in production)
     let w2_store = dir.join("w2").join("writer");
     let w1 = Member::new(
@@ -620,5 +624,7 @@ fn c_a_member_that_never_returns_gets_a_stand_in_and_nothing_is_lost() {
         w2.stored().len(),
         got.len()
     );
+    // the broker autosaves into the directory every second: stop it first
+    broker.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -160,7 +160,7 @@ fn publish_extras(p: &mut Publisher) {
 #[test]
 fn simulated_day_reaches_the_writer_complete_self_published() {
     let dir = temp_dir("mqtt-writer-a");
-    let broker = start_broker(&dir);
+    let mut broker = start_broker(&dir);
     let config = mqtt_config(
         &dir,
         "[link.tcp]\naddress = \"127.0.0.1:9\"",
@@ -211,6 +211,8 @@ fn simulated_day_reaches_the_writer_complete_self_published() {
         n["status payloads"] >= 1 && n["online payloads"] >= 1,
         "{n:?}"
     );
+    // the broker autosaves into the directory every second: stop it first
+    broker.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -315,6 +317,8 @@ fn broker_restart_and_writer_crash_lose_nothing_self_published() {
         want.len()
     );
     assert!(n["stored lines"] == truth.len() + 1, "{n:?}");
+    // the broker autosaves into the directory every second: stop it first
+    broker.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -364,6 +368,8 @@ fn gateway_day(name: &str, seed: u64, outage: bool) {
         let log = log_text(&dir.join("writer.log"));
         assert!(log.contains("broker connection lost"), "{log}");
     }
+    // the broker autosaves into the directory every second: stop it first
+    broker.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -385,7 +391,7 @@ fn broker_restart_mid_run_through_the_gateway() {
 #[test]
 fn two_writers_share_the_load_with_a_shared_subscription() {
     let dir = temp_dir("mqtt-writer-share");
-    let broker = start_broker(&dir);
+    let mut broker = start_broker(&dir);
     let mut writers = Vec::new();
     let mut dirs = Vec::new();
     for i in 1..=2 {
@@ -459,5 +465,7 @@ fn two_writers_share_the_load_with_a_shared_subscription() {
         assert!(log.contains("mqtt=5"), "{log}");
     }
     eprintln!("{} records split {parts:?} between two writers", want.len());
+    // the broker autosaves into the directory every second: stop it first
+    broker.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }
